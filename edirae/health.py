@@ -1,0 +1,35 @@
+"""Is this process able to reach the database and the Celery broker?"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+
+from edirae.celery import app as celery_app
+
+
+@dataclass(frozen=True)
+class Health:
+    database: str
+    broker: str
+
+    @property
+    def ok(self) -> bool:
+        return self.database == "ok" and self.broker == "ok"
+
+
+def check_health(*, broker_timeout: float = 2.0) -> Health:
+    """Asks both backing services a trivial question; never raises."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception as exc:
+        database = f"error: {exc.__class__.__name__}"
+    try:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+            conn.ensure_connection(max_retries=1, timeout=broker_timeout)
+        broker = "ok"
+    except Exception as exc:
+        broker = f"error: {exc.__class__.__name__}"
+    return Health(database=database, broker=broker)

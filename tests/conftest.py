@@ -1,0 +1,37 @@
+import pytest
+from allauth.account.models import EmailAddress
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    # Plain static storage: tests render templates without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test starts with an empty cache, so rate limits do not leak between tests.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture
+def learner(db):
+    return verified_user("learner@test.example")
+
+
+@pytest.fixture
+def stranger(db):
+    return verified_user("stranger@test.example")
+
+
+@pytest.fixture
+def staff(db):
+    return verified_user("admin@test.example", is_staff=True, is_superuser=True)
+
+
+def verified_user(email: str, **extra):
+    user = UserFactory(email=email, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user

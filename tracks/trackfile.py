@@ -1,0 +1,395 @@
+"""Track files: the YAML format of docs/track-format.md, read and written.
+
+`import_track_files` validates every file completely before writing anything, then writes all
+of them in one transaction, so a bad file never leaves a half-imported track behind.
+`export_track` writes the same format; export, import, export gives the same bytes.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from django.db import transaction
+from django.db.models import F
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from tracks.graphs import find_cycle
+from tracks.models import FAQ, Background, KeyAction, Phase, Resource, Skill, Track
+
+FORMAT_VERSION = 1
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=50)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Order = Annotated[int, Field(ge=1, le=1000)]
+
+
+class TrackFileError(Exception):
+    """A track file cannot be imported; the message names the file and the entry at fault."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SkillSpec(_Strict):
+    slug: Slug
+    name: Text
+    description: str = ""
+    prerequisites: list[Slug] = []
+
+
+class ResourceSpec(_Strict):
+    kind: Literal["certification", "course", "book", "article", "video", "tool", "community"]
+    title: Text
+    provider: str = ""
+    cost: str = ""
+    url: Annotated[str, StringConstraints(pattern=r"^(https?://\S+)?$")] = ""
+    why: str = ""
+
+
+class KeyActionSpec(_Strict):
+    order: Order
+    text: Text
+    needs_evidence: bool = False
+    skills: list[Slug] = []
+
+
+class PhaseSpec(_Strict):
+    order: Order
+    slug: Slug
+    title: Text
+    summary: str = ""
+    description: str = ""
+    min_weeks: Annotated[int, Field(ge=1, le=1000)]
+    max_weeks: Annotated[int, Field(ge=1, le=1000)]
+    key_actions: list[KeyActionSpec] = []
+    resources: list[ResourceSpec] = []
+
+
+class BackgroundSpec(_Strict):
+    slug: Slug
+    title: Text
+    summary: str = ""
+    transferable: list[Text] = []
+    gaps: list[Text] = []
+    min_months: Annotated[int, Field(ge=0, le=600)]
+    max_months: Annotated[int, Field(ge=0, le=600)]
+    covers_skills: list[Slug] = []
+
+
+class FAQSpec(_Strict):
+    question: Text
+    answer: Text
+
+
+class TrackSpec(_Strict):
+    slug: Slug
+    title: Text
+    summary: Text
+    description: str = ""
+    target_role: Text
+    difficulty: Literal["beginner", "intermediate", "advanced"]
+    typical_duration: Text
+    status: Literal["draft", "published"] = "draft"
+    day_in_the_life: str = ""
+
+
+class TrackFile(_Strict):
+    format: Literal[1]
+    track: TrackSpec
+    skills: list[SkillSpec] = []
+    phases: Annotated[list[PhaseSpec], Field(min_length=1)]
+    resources: list[ResourceSpec] = []
+    backgrounds: list[BackgroundSpec] = []
+    faqs: list[FAQSpec] = []
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    slug: str
+    created: bool
+    phases: int
+    key_actions: int
+
+
+def parse_track_file(text: str, *, name: str) -> TrackFile:
+    """Parse and validate one file's text; raise TrackFileError naming `name` and the entry."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise TrackFileError(f"{name}: malformed YAML{line}: {problem}") from None
+    if not isinstance(data, dict):
+        raise TrackFileError(f"{name}: expected a mapping with 'format', 'track' and 'phases'.")
+    try:
+        spec = TrackFile.model_validate(data)
+    except ValidationError as exc:
+        raise TrackFileError(f"{name}: {_describe(exc, data)}") from None
+    problems = _cross_reference_problems(spec)
+    if problems:
+        raise TrackFileError(f"{name}: {problems[0]}")
+    return spec
+
+
+def _describe(exc: ValidationError, data: dict) -> str:
+    """Turn pydantic's first error into 'phases[2] "Title": key_actions[1]: unknown field'."""
+    error = exc.errors()[0]
+    parts: list[str] = []
+    node: object = data
+    for item in error["loc"][:-1] if error["type"] != "missing" else error["loc"]:
+        if isinstance(item, int):
+            parts[-1] += f"[{item}]"
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+            if isinstance(node, dict):
+                label = node.get("title") or node.get("slug") or node.get("question")
+                if label:
+                    parts[-1] += f' "{label}"'
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    where = ": ".join(parts)
+    last = error["loc"][-1] if error["loc"] else ""
+    match error["type"]:
+        case "extra_forbidden":
+            message = f"unknown field '{last}'"
+        case "missing":
+            where = ": ".join(parts[:-1])
+            message = f"missing required field '{last}'"
+        case _:
+            message = (
+                f"{last}: {error['msg']}" if last and not isinstance(last, int) else error["msg"]
+            )
+    return f"{where}: {message}" if where else message
+
+
+def _cross_reference_problems(spec: TrackFile) -> list[str]:
+    problems: list[str] = []
+    skills = {skill.slug for skill in spec.skills}
+
+    def unknown(refs: Iterable[str], where: str) -> None:
+        for ref in refs:
+            if ref not in skills:
+                problems.append(f"{where}: unknown skill '{ref}' (list it under 'skills')")
+
+    _duplicates([s.slug for s in spec.skills], "skills", "slug", problems)
+    for i, skill in enumerate(spec.skills):
+        unknown(skill.prerequisites, f'skills[{i}] "{skill.slug}": prerequisites')
+    cycle = find_cycle({s.slug: s.prerequisites for s in spec.skills})
+    if cycle:
+        problems.append("skills: prerequisites form a cycle: " + " -> ".join(cycle))
+    _duplicates([p.order for p in spec.phases], "phases", "order", problems)
+    _duplicates([p.slug for p in spec.phases], "phases", "slug", problems)
+    for i, phase in enumerate(spec.phases):
+        where = f'phases[{i}] "{phase.title}"'
+        if phase.min_weeks > phase.max_weeks:
+            problems.append(
+                f"{where}: minimum weeks {phase.min_weeks} is above maximum {phase.max_weeks}"
+            )
+        _duplicates(
+            [a.order for a in phase.key_actions], f"{where}: key_actions", "order", problems
+        )
+        for j, action in enumerate(phase.key_actions):
+            unknown(action.skills, f"{where}: key_actions[{j}]")
+    _duplicates([b.slug for b in spec.backgrounds], "backgrounds", "slug", problems)
+    for i, background in enumerate(spec.backgrounds):
+        where = f'backgrounds[{i}] "{background.title}"'
+        if background.min_months > background.max_months:
+            problems.append(
+                f"{where}: minimum months {background.min_months} "
+                f"is above maximum {background.max_months}"
+            )
+        unknown(background.covers_skills, f"{where}: covers_skills")
+    return problems
+
+
+def _duplicates(values: list, where: str, field: str, problems: list[str]) -> None:
+    seen: set = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            problems.append(f"{where}[{i}]: duplicate {field} {value!r}")
+        seen.add(value)
+
+
+def import_track_files(paths: Iterable[Path]) -> list[ImportResult]:
+    """Validate every file, then write them all in one transaction. Safe to run twice."""
+    specs: list[TrackFile] = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TrackFileError(f"{path}: cannot read: {exc.strerror}") from None
+        specs.append(parse_track_file(text, name=str(path)))
+    return import_track_specs(specs)
+
+
+@transaction.atomic
+def import_track_specs(specs: list[TrackFile]) -> list[ImportResult]:
+    return [_write(spec) for spec in specs]
+
+
+def _write(spec: TrackFile) -> ImportResult:
+    skills: dict[str, Skill] = {}
+    for s in spec.skills:
+        skills[s.slug], _ = Skill.objects.update_or_create(
+            slug=s.slug, defaults={"name": s.name, "description": s.description}
+        )
+    for s in spec.skills:
+        skills[s.slug].prerequisites.set([skills[p] for p in s.prerequisites])
+
+    track, created = Track.objects.update_or_create(
+        slug=spec.track.slug, defaults=spec.track.model_dump(exclude={"slug"})
+    )
+    track.skills.set(skills.values())
+
+    # Phases are matched by slug so that a renumbered phase keeps its identity (and, later,
+    # the learners' progress attached to it). Orders are moved out of the way first so the
+    # unique (track, order) constraint holds at every statement.
+    existing = {phase.slug: phase for phase in track.phases.all()}
+    track.phases.exclude(slug__in=[p.slug for p in spec.phases]).delete()
+    track.phases.update(order=F("order") + 10000)
+    key_action_count = 0
+    for p in spec.phases:
+        fields = p.model_dump(exclude={"slug", "key_actions", "resources"})
+        phase = existing.get(p.slug)
+        if phase is None:
+            phase = Phase.objects.create(track=track, slug=p.slug, **fields)
+        else:
+            Phase.objects.filter(pk=phase.pk).update(**fields)
+        phase.key_actions.exclude(order__in=[a.order for a in p.key_actions]).delete()
+        for a in p.key_actions:
+            action, _ = KeyAction.objects.update_or_create(
+                phase=phase,
+                order=a.order,
+                defaults={"text": a.text, "needs_evidence": a.needs_evidence},
+            )
+            action.skills.set([skills[slug] for slug in a.skills])
+            key_action_count += 1
+        _write_resources(track, phase, p.resources)
+    _write_resources(track, None, spec.resources)
+
+    track.backgrounds.exclude(slug__in=[b.slug for b in spec.backgrounds]).delete()
+    for b in spec.backgrounds:
+        background, _ = Background.objects.update_or_create(
+            track=track, slug=b.slug, defaults=b.model_dump(exclude={"slug", "covers_skills"})
+        )
+        background.covers_skills.set([skills[slug] for slug in b.covers_skills])
+
+    track.faqs.all().delete()
+    FAQ.objects.bulk_create(
+        FAQ(track=track, order=i, question=f.question, answer=f.answer)
+        for i, f in enumerate(spec.faqs, start=1)
+    )
+    return ImportResult(
+        slug=track.slug, created=created, phases=len(spec.phases), key_actions=key_action_count
+    )
+
+
+def _write_resources(track: Track, phase: Phase | None, specs: list[ResourceSpec]) -> None:
+    Resource.objects.filter(track=track, phase=phase).delete()
+    Resource.objects.bulk_create(
+        Resource(track=track, phase=phase, order=i, **r.model_dump())
+        for i, r in enumerate(specs, start=1)
+    )
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+def export_track(track: Track) -> str:
+    """The track as a track file (YAML text). Deterministic: same data, same bytes."""
+    phases = list(
+        track.phases.prefetch_related("key_actions__skills", "resources").order_by("order")
+    )
+    skills = list(track.skills.prefetch_related("prerequisites").order_by("slug"))
+    spec = TrackFile(
+        format=FORMAT_VERSION,
+        track=TrackSpec(
+            slug=track.slug,
+            title=track.title,
+            summary=track.summary,
+            description=track.description,
+            target_role=track.target_role,
+            difficulty=track.difficulty,
+            typical_duration=track.typical_duration,
+            status=track.status,
+            day_in_the_life=track.day_in_the_life,
+        ),
+        skills=[
+            SkillSpec(
+                slug=s.slug,
+                name=s.name,
+                description=s.description,
+                prerequisites=sorted(p.slug for p in s.prerequisites.all()),
+            )
+            for s in skills
+        ],
+        phases=[
+            PhaseSpec(
+                order=p.order,
+                slug=p.slug,
+                title=p.title,
+                summary=p.summary,
+                description=p.description,
+                min_weeks=p.min_weeks,
+                max_weeks=p.max_weeks,
+                key_actions=[
+                    KeyActionSpec(
+                        order=a.order,
+                        text=a.text,
+                        needs_evidence=a.needs_evidence,
+                        skills=sorted(s.slug for s in a.skills.all()),
+                    )
+                    for a in p.key_actions.all()
+                ],
+                resources=[_resource_spec(r) for r in p.resources.all()],
+            )
+            for p in phases
+        ],
+        resources=[_resource_spec(r) for r in track.resources.filter(phase=None)],
+        backgrounds=[
+            BackgroundSpec(
+                slug=b.slug,
+                title=b.title,
+                summary=b.summary,
+                transferable=b.transferable,
+                gaps=b.gaps,
+                min_months=b.min_months,
+                max_months=b.max_months,
+                covers_skills=sorted(s.slug for s in b.covers_skills.all()),
+            )
+            for b in track.backgrounds.prefetch_related("covers_skills")
+        ],
+        faqs=[FAQSpec(question=f.question, answer=f.answer) for f in track.faqs.all()],
+    )
+    return dump_yaml(spec.model_dump(exclude_defaults=True))
+
+
+def _resource_spec(r: Resource) -> ResourceSpec:
+    return ResourceSpec(
+        kind=r.kind, title=r.title, provider=r.provider, cost=r.cost, url=r.url, why=r.why
+    )
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    if style:
+        value = "\n".join(line.rstrip() for line in value.splitlines()) + "\n"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump_yaml(data: dict) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
