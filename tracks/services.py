@@ -15,6 +15,9 @@ def prerequisite_cycle(*, skill: Skill, prerequisites: list[Skill]) -> list[str]
     cycle = find_cycle(edges)
     if cycle is None:
         return None
+    if skill.slug in cycle:  # tell it from the skill being edited: "Python → Docker → Python"
+        start = cycle.index(skill.slug)
+        cycle = cycle[start:-1] + cycle[:start] + [skill.slug]
     names = dict(Skill.objects.filter(slug__in=cycle).values_list("slug", "name"))
     names[skill.slug] = skill.name
     return [names.get(slug, slug) for slug in cycle]

@@ -1,0 +1,137 @@
+"""Admins author tracks through Django admin's forms, with messages that say what is wrong."""
+
+import pytest
+
+from tests.factories import PhaseFactory, SkillFactory, TrackFactory
+from tracks.models import Phase, Track
+
+
+def management(prefix: str, total: int) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def track_form(phases: list[tuple[int, str, int, int]]) -> dict[str, str]:
+    data = {
+        "title": "Data Engineering to AI",
+        "slug": "data-engineering-to-ai",
+        "status": "draft",
+        "summary": "From pipelines to models.",
+        "description": "",
+        "target_role": "AI Engineer",
+        "difficulty": "intermediate",
+        "typical_duration": "6-9 months",
+        "day_in_the_life": "",
+        **management("phases", len(phases)),
+        **management("resources", 0),
+        **management("backgrounds", 0),
+        **management("faqs", 0),
+    }
+    for i, (order, title, low, high) in enumerate(phases):
+        data |= {
+            f"phases-{i}-order": str(order),
+            f"phases-{i}-title": title,
+            f"phases-{i}-slug": title.lower().replace(" ", "-"),
+            f"phases-{i}-min_weeks": str(low),
+            f"phases-{i}-max_weeks": str(high),
+        }
+    return data
+
+
+@pytest.fixture
+def admin_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.mark.django_db
+def test_an_admin_creates_a_track_with_its_phases(admin_client):
+    data = track_form([(1, "Learn ML", 4, 12), (2, "Ship models", 8, 16)])
+    response = admin_client.post("/admin/tracks/track/add/", data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    track = Track.objects.get(slug="data-engineering-to-ai")
+    assert list(track.phases.values_list("order", "title")) == [(1, "Learn ML"), (2, "Ship models")]
+
+
+@pytest.mark.django_db
+def test_a_phase_whose_minimum_is_above_its_maximum_is_refused_with_a_clear_message(admin_client):
+    data = track_form([(1, "Learn ML", 4, 12), (2, "Ship", 4, 8), (3, "Deploy", 6, 4)])
+    response = admin_client.post("/admin/tracks/track/add/", data)
+    assert response.status_code == 200
+    assert "Phase 3: minimum weeks 6 is above maximum 4." in response.content.decode()
+    assert not Track.objects.exists()
+
+
+@pytest.mark.django_db
+def test_two_phases_with_the_same_order_are_refused(admin_client):
+    data = track_form([(1, "Learn ML", 4, 12), (1, "Ship", 4, 8)])
+    response = admin_client.post("/admin/tracks/track/add/", data)
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for order." in response.content.decode()
+    assert not Phase.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_admin_adds_key_actions_to_a_phase(admin_client):
+    phase = PhaseFactory(order=1, title="Learn ML", min_weeks=2, max_weeks=6)
+    skill = SkillFactory(slug="python", name="Python")
+    data = {
+        "track": str(phase.track_id),
+        "order": "1",
+        "title": "Learn ML",
+        "slug": phase.slug,
+        "summary": "",
+        "description": "",
+        "min_weeks": "2",
+        "max_weeks": "6",
+        **management("key_actions", 1),
+        **management("resources", 1),
+        "key_actions-0-order": "1",
+        "key_actions-0-text": "Build a scikit-learn project",
+        "key_actions-0-needs_evidence": "on",
+        "key_actions-0-skills": [str(skill.pk)],
+        "resources-0-order": "1",
+        "resources-0-kind": "course",
+        "resources-0-title": "fast.ai",
+        "resources-0-provider": "fast.ai",
+        "resources-0-cost": "free",
+        "resources-0-url": "https://course.fast.ai/",
+        "resources-0-why": "Practical first.",
+    }
+    response = admin_client.post(f"/admin/tracks/phase/{phase.pk}/change/", data)
+    assert response.status_code == 302
+    action = phase.key_actions.get()
+    assert action.needs_evidence and list(action.skills.all()) == [skill]
+    resource = phase.resources.get()
+    assert resource.track_id == phase.track_id  # a phase's resource belongs to its track
+
+
+@pytest.mark.django_db
+def test_skill_prerequisites_may_not_form_a_cycle(admin_client):
+    python = SkillFactory(slug="python", name="Python")
+    docker = SkillFactory(slug="docker", name="Docker")
+    docker.prerequisites.add(python)
+    data = {"slug": "python", "name": "Python", "description": "", "prerequisites": [docker.pk]}
+    response = admin_client.post(f"/admin/tracks/skill/{python.pk}/change/", data)
+    assert response.status_code == 200
+    assert "would form a cycle: Python → Docker → Python" in response.content.decode()
+    assert not python.prerequisites.exists()
+
+
+@pytest.mark.django_db
+def test_the_track_admin_links_to_the_public_page(admin_client):
+    track = TrackFactory()
+    html = admin_client.get(f"/admin/tracks/track/{track.pk}/change/").content.decode()
+    assert "/admin/r/" in html  # Django's "View on site" redirect
+
+
+@pytest.mark.django_db
+def test_learners_cannot_open_the_admin(client, learner):
+    client.force_login(learner)
+    response = client.get("/admin/tracks/track/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
