@@ -98,6 +98,7 @@ class TrackAdmin(admin.ModelAdmin):
 class KeyActionInline(admin.TabularInline):
     model = KeyAction
     fields = ["order", "text", "needs_evidence", "skills"]
+    autocomplete_fields = ["skills"]
     extra = 0
     ordering = ["order"]
 

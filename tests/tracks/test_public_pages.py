@@ -88,3 +88,15 @@ def test_the_catalog_and_landing_query_counts_do_not_grow_with_tracks(
 def test_pages_send_a_content_security_policy(client):
     response = client.get("/")
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_authored_text_wraps_into_paragraphs_and_is_escaped(client):
+    track = build_track(
+        phases=1,
+        actions_per_phase=1,
+        description="First line\nwraps here.\n\nSecond <b>paragraph</b>.",
+    )
+    html = client.get(track.get_absolute_url()).content.decode()
+    assert "<p>First line wraps here.</p>" in html
+    assert "<p>Second &lt;b&gt;paragraph&lt;/b&gt;.</p>" in html
