@@ -175,7 +175,7 @@ def regenerate_plan(*, enrollment: Enrollment, now: datetime | None = None) -> l
 def activate(*, enrollment: Enrollment) -> Enrollment:
     """Make this enrollment the learner's active one, pausing the other. Safe twice."""
     User.objects.select_for_update().filter(pk=enrollment.learner_id).first()
-    Enrollment.objects.filter(learner_id=enrollment.learner_id, status="active").exclude(
+    Enrollment.objects.active().filter(learner_id=enrollment.learner_id).exclude(
         pk=enrollment.pk
     ).update(status=Enrollment.Status.PAUSED, updated_at=timezone.now())
     Enrollment.objects.filter(pk=enrollment.pk).update(
@@ -197,13 +197,14 @@ def set_key_action_done(
     Only in an unlocked phase of the active enrollment (else `PhaseNotOpen`). Idempotent: a
     conditional UPDATE, so ticking twice keeps the first time.
     """
-    enrollment = progress.enrollment
-    state = (
-        PhaseProgress.objects.filter(enrollment=enrollment, phase_id=progress.key_action.phase_id)
-        .values_list("state", flat=True)
-        .first()
-    )
-    if not enrollment.is_active or state != PhaseProgress.State.UNLOCKED:
+    # Read from the database, not from the objects passed in: they may be stale.
+    is_open = PhaseProgress.objects.filter(
+        enrollment_id=progress.enrollment_id,
+        enrollment__status=Enrollment.Status.ACTIVE,
+        phase_id=progress.key_action.phase_id,
+        state=PhaseProgress.State.UNLOCKED,
+    ).exists()
+    if not is_open:
         raise PhaseNotOpen
     rows = KeyActionProgress.objects.filter(pk=progress.pk)
     if done:
