@@ -341,3 +341,11 @@ def test_a_stranger_cannot_see_or_revoke_someone_elses_feed(
     assert feed.token not in stranger_client.get(reverse("plan:settings")).content.decode()
     stranger_client.post(reverse("plan:calendar_revoke"))
     assert CalendarFeed.objects.filter(pk=feed.pk).exists()
+
+
+def test_staff_can_read_an_enrollment_in_the_admin(client, staff, learner, ai_engineering):
+    enrollment = enroll(learner, ai_engineering).enrollment
+    client.force_login(staff)
+    assert client.get(reverse("admin:tracks_enrollment_changelist")).status_code == 200
+    page = client.get(reverse("admin:tracks_enrollment_change", args=[enrollment.pk]))
+    assert page.status_code == 200 and "Build Foundational Skills" in page.content.decode()
