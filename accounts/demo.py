@@ -50,3 +50,46 @@ def ensure_demo_accounts() -> list[DemoAccount]:
             user=user, email=account.email, defaults={"verified": True, "primary": True}
         )
     return list(DEMO_ACCOUNTS)
+
+
+DEMO_PLAN_TRACK = "ai-engineering"
+
+
+def ensure_demo_plan() -> bool:
+    """Give the demo learner goals and a plan on AI Engineering, three weeks in, with one key
+    action ticked, so a newcomer sees a dashboard at once. Embedded mode only. Safe twice: a
+    demo learner who already has a plan (theirs, or an earlier run's) is left alone.
+
+    Returns True when it made the plan.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tracks import services
+    from tracks.models import Enrollment, Track
+
+    if not settings.EMBEDDED:
+        raise DemoAccountsRefused("Demo accounts are only created in embedded mode.")
+    learner = User.objects.filter(email=DEMO_ACCOUNTS[0].email).first()
+    track = Track.objects.published().filter(slug=DEMO_PLAN_TRACK).first()
+    if learner is None or track is None or Enrollment.objects.filter(learner=learner).exists():
+        return False
+    three_weeks_ago = timezone.now() - timedelta(weeks=3)
+    saved = services.save_goals(
+        learner=learner,
+        goals=services.GoalsInput(
+            track=track,
+            background="software-engineer",
+            hours_per_week=10,
+            time_zone="UTC",
+            skills=tuple(track.skills.filter(slug__in=["statistics", "linear-algebra"])),
+        ),
+        now=three_weeks_ago,
+    )
+    first = saved.enrollment.key_action_progress.order_by(
+        "key_action__phase__order", "key_action__order"
+    ).first()
+    if first is not None:
+        services.set_key_action_done(progress=first, done=True, now=three_weeks_ago)
+    return True

@@ -163,7 +163,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SITE_ID = 1
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+# Signing in (and confirming the email on sign-up) lands on the goal form until the learner
+# has given goals, then on the dashboard.
+LOGIN_REDIRECT_URL = "plan:start"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}

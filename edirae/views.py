@@ -5,10 +5,14 @@ from django.views.decorators.http import require_GET
 
 from edirae.health import check_health
 from tracks.models import Track
+from tracks.views import dashboard
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The landing page for visitors; the dashboard for a signed-in learner."""
+    if request.user.is_authenticated:
+        return dashboard(request)
     tracks = Track.objects.published().order_by("title")[:3]
     return render(request, "home.html", {"tracks": tracks})
 

@@ -1,5 +1,8 @@
+from pathlib import Path
+
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings as django_settings
 
 from tests.factories import UserFactory
 
@@ -37,3 +40,15 @@ def verified_user(email: str, **extra):
     user = UserFactory(email=email, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
+
+
+@pytest.fixture
+def ai_engineering(db):
+    """The real AI Engineering seed track (seed 004), as `load_demo` loads it."""
+    from tracks.models import Track
+    from tracks.trackfile import import_track_files
+
+    import_track_files(
+        [Path(django_settings.BASE_DIR) / "tracks" / "content" / "ai-engineering.yaml"]
+    )
+    return Track.objects.get(slug="ai-engineering")

@@ -2,7 +2,17 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
-from tracks.models import FAQ, Background, KeyAction, Phase, Resource, Skill, Track
+from tracks.models import (
+    FAQ,
+    Background,
+    Enrollment,
+    KeyAction,
+    Phase,
+    PhaseProgress,
+    Resource,
+    Skill,
+    Track,
+)
 from tracks.services import prerequisite_cycle
 
 
@@ -33,7 +43,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 class PhaseInline(admin.TabularInline):
     model = Phase
-    fields = ["order", "title", "slug", "min_weeks", "max_weeks"]
+    fields = ["order", "title", "slug", "min_weeks", "max_weeks", "on_the_job"]
     prepopulated_fields = {"slug": ["title"]}
     extra = 0
     show_change_link = True
@@ -123,7 +133,7 @@ class PhaseAdmin(admin.ModelAdmin):
         ("order", "title", "slug"),
         "summary",
         "description",
-        ("min_weeks", "max_weeks"),
+        ("min_weeks", "max_weeks", "on_the_job"),
     ]
 
     def save_formset(self, request, form, formset, change):
@@ -169,3 +179,35 @@ class FAQAdmin(admin.ModelAdmin):
     list_display = ["question", "track", "order"]
     list_filter = ["track"]
     search_fields = ["question", "answer"]
+
+
+class PhaseProgressInline(admin.TabularInline):
+    """Read-only: only the progression service changes a phase's state."""
+
+    model = PhaseProgress
+    fields = ["phase", "state", "unlocked_at", "mastered_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["phase__order"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ["learner", "track", "status", "background", "hours_per_week", "started_on"]
+    list_filter = ["status", "track", "background"]
+    search_fields = ["learner__email", "track__title"]
+    list_select_related = ["learner", "track"]
+    readonly_fields = ["learner", "track", "started_on", "plan", "plan_updated_at"]
+    fields = [
+        ("learner", "track", "status"),
+        ("background", "hours_per_week", "target_date", "time_zone"),
+        "skills",
+        ("started_on", "plan_updated_at"),
+        "plan",
+    ]
+    filter_horizontal = ["skills"]
+    inlines = [PhaseProgressInline]

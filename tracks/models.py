@@ -80,6 +80,11 @@ class Phase(models.Model):
     description = models.TextField(blank=True)
     min_weeks = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     max_weeks = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    on_the_job = models.BooleanField(
+        default=False,
+        help_text="Time spent working in the role (e.g. growing to senior), not study: "
+        "plans neither scale it by study hours nor count it toward landing the role.",
+    )
 
     class Meta:
         ordering = ["track", "order"]
@@ -109,7 +114,8 @@ class Phase(models.Model):
 
     @property
     def duration_label(self) -> str:
-        return weeks_label(self.min_weeks, self.max_weeks)
+        label = weeks_label(self.min_weeks, self.max_weeks)
+        return f"{label} on the job" if self.on_the_job else label
 
 
 def weeks_label(min_weeks: int, max_weeks: int) -> str:
@@ -231,3 +237,160 @@ class FAQ(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+# --- Learners on tracks ---------------------------------------------------------------------
+
+
+class SourceRole(models.TextChoices):
+    """Where a learner comes from: the backgrounds of seed 004, plus students and newcomers.
+
+    A track's `Background` rows use these slugs; a track without a row for a role plans with
+    the authored phase ranges and no coverage from the background.
+    """
+
+    SOFTWARE_ENGINEER = "software-engineer", "Software engineer / backend developer"
+    DATA_SCIENTIST = "data-scientist", "Data scientist"
+    ML_RESEARCHER = "ml-researcher", "Machine learning researcher / PhD"
+    DATA_ENGINEER = "data-engineer", "Data engineer"
+    QUANT_ANALYST = "quant-analyst", "Quantitative analyst"
+    NEWCOMER = "newcomer", "Student or newcomer"
+
+
+class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
+    def active(self) -> "EnrollmentQuerySet":
+        return self.filter(status=Enrollment.Status.ACTIVE)
+
+
+class Enrollment(models.Model):
+    """One learner on one track, with their goals and their generated plan.
+
+    A learner has at most one active enrollment (a database constraint); switching tracks
+    pauses the other one, which keeps its progress. The plan (`plan`, JSON written by
+    `tracks.plans.plan_to_json`) is derived from the goals and regenerated when they change.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+
+    learner = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="enrollments"
+    )
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # Goals
+    background = models.CharField("where you come from", max_length=40, choices=SourceRole)
+    hours_per_week = models.PositiveSmallIntegerField()
+    target_date = models.DateField(null=True, blank=True)
+    skills = models.ManyToManyField(
+        Skill, related_name="+", blank=True, help_text="Skills the learner says they already have."
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # Plan
+    started_on = models.DateField(help_text="The plan's first day, in the learner's time zone.")
+    plan = models.JSONField(default=dict)
+    plan_updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "track"], name="enrollment_once_per_track"),
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=models.Q(status="active"),
+                name="enrollment_one_active",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours_per_week__gte=1, hours_per_week__lte=60),
+                name="enrollment_hours_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} on {self.track}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class PhaseProgress(models.Model):
+    """The state of one phase for one enrollment: locked → unlocked → mastered.
+
+    Enrolling unlocks the first phase and locks the rest; after that only the progression
+    service changes `state` (it stamps `unlocked_at` and `mastered_at`).
+    """
+
+    class State(models.TextChoices):
+        LOCKED = "locked", "Locked"
+        UNLOCKED = "unlocked", "Unlocked"
+        MASTERED = "mastered", "Mastered"
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="phase_progress"
+    )
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="progress")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.LOCKED)
+    unlocked_at = models.DateTimeField(null=True, blank=True)
+    mastered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["enrollment", "phase__order"]
+        verbose_name_plural = "phase progress"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "phase"], name="phase_progress_once_per_phase"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="unlocked", unlocked_at=None)
+                & ~models.Q(state="mastered", mastered_at=None),
+                name="phase_progress_state_stamped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phase} · {self.get_state_display()}"
+
+
+class KeyActionProgress(models.Model):
+    """Whether a learner has ticked a key action (self-reported: never enough for a gate)."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="key_action_progress"
+    )
+    key_action = models.ForeignKey(KeyAction, on_delete=models.CASCADE, related_name="progress")
+    ticked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["enrollment", "key_action__order"]
+        verbose_name_plural = "key action progress"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "key_action"], name="key_action_progress_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_action} · {'done' if self.done else 'to do'}"
+
+    @property
+    def done(self) -> bool:
+        return self.ticked_at is not None
+
+
+class CalendarFeed(models.Model):
+    """A learner's private calendar feed: whoever holds the token reads the plan's dates."""
+
+    learner = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.learner}"

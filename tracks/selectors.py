@@ -1,10 +1,25 @@
 """Reads of tracks for pages, with a fixed number of queries whatever the track's size."""
 
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import User
-from tracks.models import Background, KeyAction, Phase, Resource, Track
+from tracks import plans
+from tracks.models import (
+    Background,
+    Enrollment,
+    KeyAction,
+    KeyActionProgress,
+    Phase,
+    PhaseProgress,
+    Resource,
+    Track,
+)
 
 
 def catalog() -> QuerySet[Track]:
@@ -39,3 +54,232 @@ def track_for_page(*, slug: str, viewer: User | None) -> Track:
         ),
         slug=slug,
     )
+
+
+# --- Plans, enrollments and the dashboard ----------------------------------------------------
+
+
+def plan_track(track: Track) -> plans.PlanTrack:
+    """The track as the plan generator's input (three queries, whatever the track's size)."""
+    phases = track.phases.order_by("order").prefetch_related(
+        Prefetch("key_actions", queryset=KeyAction.objects.prefetch_related("skills"))
+    )
+    backgrounds = track.backgrounds.prefetch_related("covers_skills")
+    return plans.PlanTrack(
+        phases=tuple(
+            plans.PlanPhase(
+                id=p.pk,
+                order=p.order,
+                title=p.title,
+                min_weeks=p.min_weeks,
+                max_weeks=p.max_weeks,
+                on_the_job=p.on_the_job,
+                key_actions=tuple(
+                    plans.PlanKeyAction(id=a.pk, skills=frozenset(s.slug for s in a.skills.all()))
+                    for a in p.key_actions.all()
+                ),
+            )
+            for p in phases
+        ),
+        backgrounds=tuple(
+            plans.PlanBackground(
+                slug=b.slug,
+                min_months=b.min_months,
+                max_months=b.max_months,
+                covers_skills=frozenset(s.slug for s in b.covers_skills.all()),
+            )
+            for b in backgrounds
+        ),
+    )
+
+
+def get_enrollment_for(learner: User, pk: int) -> Enrollment:
+    """The learner's own enrollment; 404 for anyone else's."""
+    return get_object_or_404(Enrollment.objects.select_related("track"), pk=pk, learner=learner)
+
+
+def get_key_action_progress_for(learner: User, pk: int) -> KeyActionProgress:
+    """A key action row of the learner's own enrollments; 404 for anyone else's."""
+    return get_object_or_404(
+        KeyActionProgress.objects.select_related("enrollment", "key_action"),
+        pk=pk,
+        enrollment__learner=learner,
+    )
+
+
+def active_enrollment(learner: User) -> Enrollment | None:
+    return Enrollment.objects.active().filter(learner=learner).select_related("track").first()
+
+
+@dataclass(frozen=True)
+class KeyActionRow:
+    progress: KeyActionProgress
+    action: KeyAction
+    covered: bool
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    phase: Phase
+    state: str
+    entry: plans.PhasePlan | None
+    x: float  # timeline: left edge and width, in percent of the width
+    width: float
+
+    @property
+    def locked(self) -> bool:
+        return self.state == PhaseProgress.State.LOCKED
+
+    @property
+    def mastered(self) -> bool:
+        return self.state == PhaseProgress.State.MASTERED
+
+    @property
+    def opens_after(self) -> int:
+        return self.phase.order - 1
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    enrollment: Enrollment
+    plan: plans.Plan
+    today: date
+    phases: list[PhaseRow]
+    current: PhaseRow | None
+    key_actions: list[KeyActionRow]
+    resources: list[Resource]
+    others: list[Enrollment]
+    today_x: float | None
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.phases) and all(row.mastered for row in self.phases)
+
+    @property
+    def offset_weeks(self) -> int:
+        return plans.schedule_offset(
+            plan=self.plan,
+            current_phase_id=self.current.phase.pk if self.current else None,
+            today=self.today,
+        )
+
+    @property
+    def behind_weeks(self) -> int:
+        return max(0, -self.offset_weeks)
+
+    @property
+    def ahead_weeks(self) -> int:
+        return max(0, self.offset_weeks)
+
+    @property
+    def ticked(self) -> int:
+        return sum(1 for row in self.key_actions if row.progress.done)
+
+    @property
+    def next_action(self) -> KeyActionRow | None:
+        """The first key action to do: unticked work first, then what can be tested out of."""
+        todo = [row for row in self.key_actions if not row.progress.done]
+        return next((row for row in todo if not row.covered), None) or next(iter(todo), None)
+
+    @property
+    def role_label(self) -> str:
+        return plans.months_label(self.plan.study_weeks)
+
+
+def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None:
+    """Everything the learner's dashboard shows, or None without an active enrollment.
+
+    Six queries whatever the number of phases, key actions and enrollments.
+    """
+    enrollment = active_enrollment(learner)  # 1
+    if enrollment is None or not enrollment.plan:
+        return None
+    plan = plans.plan_from_json(enrollment.plan)
+    today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
+    phases = list(enrollment.track.phases.order_by("order"))  # 2
+    states = dict(enrollment.phase_progress.values_list("phase_id", "state"))  # 3
+    geometry = _timeline(plan, phases)
+    rows = [
+        PhaseRow(
+            phase=phase,
+            state=states.get(phase.pk, PhaseProgress.State.LOCKED),
+            entry=plan.phase(phase.pk),
+            x=geometry.get(phase.pk, (0.0, 0.0))[0],
+            width=geometry.get(phase.pk, (0.0, 0.0))[1],
+        )
+        for phase in phases
+    ]
+    current = next((row for row in rows if row.state == PhaseProgress.State.UNLOCKED), None)
+    key_actions: list[KeyActionRow] = []
+    resources: list[Resource] = []
+    if current is not None:
+        covered = current.entry.covered if current.entry else frozenset()
+        progress = (
+            enrollment.key_action_progress.filter(key_action__phase=current.phase)
+            .select_related("key_action")
+            .order_by("key_action__order")
+        )  # 4
+        key_actions = [
+            KeyActionRow(progress=p, action=p.key_action, covered=p.key_action_id in covered)
+            for p in progress
+        ]
+        resources = list(current.phase.resources.order_by("order"))  # 5
+    others = list(
+        Enrollment.objects.filter(learner=learner)
+        .exclude(pk=enrollment.pk)
+        .select_related("track")
+        .order_by("track__title")
+    )  # 6
+    return Dashboard(
+        enrollment=enrollment,
+        plan=plan,
+        today=today,
+        phases=rows,
+        current=current,
+        key_actions=key_actions,
+        resources=resources,
+        others=others,
+        today_x=_timeline_x(plan, phases, geometry, today),
+    )
+
+
+# On the timeline, study phases share the width by their weeks; each on-the-job phase (years
+# long) gets a fixed slot at the end instead of dwarfing the study plan.
+_ON_THE_JOB_SLOT = 18.0
+
+
+def _timeline(plan: plans.Plan, phases: list[Phase]) -> dict[int, tuple[float, float]]:
+    entries = [plan.phase(p.pk) for p in phases]
+    entries = [e for e in entries if e is not None]
+    study = [e for e in entries if not e.on_the_job]
+    on_job = [e for e in entries if e.on_the_job]
+    if not study:
+        total = sum(e.weeks for e in entries) or 1
+        widths = {e.phase_id: 100.0 * e.weeks / total for e in entries}
+    else:
+        slot = min(_ON_THE_JOB_SLOT, 40.0 / max(len(on_job), 1)) if on_job else 0.0
+        study_width = 100.0 - slot * len(on_job)
+        total = sum(e.weeks for e in study) or 1
+        widths = {
+            e.phase_id: slot if e.on_the_job else study_width * e.weeks / total for e in entries
+        }
+    geometry, x = {}, 0.0
+    for e in entries:
+        geometry[e.phase_id] = (round(x, 2), round(widths[e.phase_id], 2))
+        x += widths[e.phase_id]
+    return geometry
+
+
+def _timeline_x(plan: plans.Plan, phases: list[Phase], geometry: dict, today: date) -> float | None:
+    """Where today falls on the timeline, in percent; None before the plan's start."""
+    if not plan.phases or today < plan.start:
+        return None
+    for phase in phases:
+        entry = plan.phase(phase.pk)
+        if entry is None or phase.pk not in geometry:
+            continue
+        if entry.start <= today < entry.end:
+            x, width = geometry[phase.pk]
+            fraction = (today - entry.start).days / max((entry.end - entry.start).days, 1)
+            return round(x + width * fraction, 2)
+    return 100.0

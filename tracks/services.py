@@ -1,7 +1,26 @@
 """Business rules of tracks that touch more than one row."""
 
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from tracks import plans
 from tracks.graphs import find_cycle
-from tracks.models import Skill
+from tracks.models import (
+    CalendarFeed,
+    Enrollment,
+    KeyAction,
+    KeyActionProgress,
+    PhaseProgress,
+    Skill,
+    Track,
+)
+from tracks.selectors import plan_track
 
 
 def prerequisite_cycle(*, skill: Skill, prerequisites: list[Skill]) -> list[str] | None:
@@ -21,3 +40,203 @@ def prerequisite_cycle(*, skill: Skill, prerequisites: list[Skill]) -> list[str]
     names = dict(Skill.objects.filter(slug__in=cycle).values_list("slug", "name"))
     names[skill.slug] = skill.name
     return [names.get(slug, slug) for slug in cycle]
+
+
+# --- Enrollment and plans -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalsInput:
+    track: Track
+    background: str
+    hours_per_week: int
+    time_zone: str
+    target_date: date | None = None
+    skills: tuple[Skill, ...] = ()
+
+
+@dataclass(frozen=True)
+class GoalsSaved:
+    enrollment: Enrollment
+    enrolled: bool  # True when this call created the enrollment
+    resumed: bool  # True when it re-activated a paused enrollment
+    changes: list[str]  # what changed in the plan, as sentences for the learner
+
+
+def local_today(time_zone: str, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(ZoneInfo(time_zone)).date()
+
+
+@transaction.atomic
+def save_goals(*, learner: User, goals: GoalsInput, now: datetime | None = None) -> GoalsSaved:
+    """Enroll `learner` on `goals.track` (or update that enrollment's goals), make it the
+    active enrollment, and (re)generate its plan.
+
+    Invariants: a learner has one active enrollment; switching pauses the other, whose
+    progress stays as it was. Enrolling unlocks the first phase and locks the rest. Changing
+    goals never touches phase progress, ticked key actions or the plan entries of mastered
+    phases. Safe to call twice: the second call with the same goals changes nothing.
+    """
+    now = now or timezone.now()
+    # One learner's goal changes run one at a time (the "one active" constraint backs this).
+    User.objects.select_for_update().filter(pk=learner.pk).first()
+    track_skills = {s.pk for s in goals.track.skills.all()}
+    skills = [s for s in goals.skills if s.pk in track_skills]
+    fields = {
+        "background": goals.background,
+        "hours_per_week": goals.hours_per_week,
+        "target_date": goals.target_date,
+        "time_zone": goals.time_zone,
+        "status": Enrollment.Status.ACTIVE,
+    }
+    Enrollment.objects.filter(learner=learner, status=Enrollment.Status.ACTIVE).exclude(
+        track=goals.track
+    ).update(status=Enrollment.Status.PAUSED, updated_at=now)
+    enrollment = Enrollment.objects.filter(learner=learner, track=goals.track).first()
+    enrolled = enrollment is None
+    resumed = False
+    if enrollment is None:
+        enrollment = Enrollment.objects.create(
+            learner=learner,
+            track=goals.track,
+            started_on=local_today(goals.time_zone, now),
+            **fields,
+        )
+    else:
+        resumed = enrollment.status == Enrollment.Status.PAUSED
+        for name, value in fields.items():
+            setattr(enrollment, name, value)
+        enrollment.save(update_fields=[*fields, "updated_at"])
+    enrollment.skills.set(skills)
+    _ensure_progress_rows(enrollment=enrollment, now=now, first_enrollment=enrolled)
+    changes = regenerate_plan(enrollment=enrollment, now=now)
+    return GoalsSaved(enrollment=enrollment, enrolled=enrolled, resumed=resumed, changes=changes)
+
+
+def _ensure_progress_rows(*, enrollment: Enrollment, now: datetime, first_enrollment: bool) -> None:
+    """A progress row for every phase and key action of the track. Safe twice (unique rows).
+
+    On the first enrollment the first phase is unlocked and the rest locked; phases added to
+    the track later arrive locked. Existing rows are never changed here.
+    """
+    phases = list(enrollment.track.phases.order_by("order").values_list("pk", flat=True))
+    PhaseProgress.objects.bulk_create(
+        [
+            PhaseProgress(
+                enrollment=enrollment,
+                phase_id=phase_id,
+                state=PhaseProgress.State.UNLOCKED
+                if first_enrollment and i == 0
+                else PhaseProgress.State.LOCKED,
+                unlocked_at=now if first_enrollment and i == 0 else None,
+            )
+            for i, phase_id in enumerate(phases)
+        ],
+        ignore_conflicts=True,
+    )
+    actions = KeyAction.objects.filter(phase__track=enrollment.track).values_list("pk", flat=True)
+    KeyActionProgress.objects.bulk_create(
+        [KeyActionProgress(enrollment=enrollment, key_action_id=pk) for pk in actions],
+        ignore_conflicts=True,
+    )
+
+
+def regenerate_plan(*, enrollment: Enrollment, now: datetime | None = None) -> list[str]:
+    """Write the plan generated from the enrollment's goals; return what changed, as sentences.
+
+    Mastered phases keep their entries of the previous plan. Touches no progress row. Safe
+    twice: the second call writes the same plan and reports no change.
+    """
+    now = now or timezone.now()
+    track = plan_track(enrollment.track)
+    old = plans.plan_from_json(enrollment.plan) if enrollment.plan else None
+    fixed = {}
+    if old is not None:
+        mastered = enrollment.phase_progress.filter(state=PhaseProgress.State.MASTERED).values_list(
+            "phase_id", flat=True
+        )
+        fixed = plans.keep_phases(old, mastered)
+    goals = plans.Goals(
+        background=enrollment.background,
+        hours_per_week=enrollment.hours_per_week,
+        start=enrollment.started_on,
+        target_date=enrollment.target_date,
+        skills=frozenset(enrollment.skills.values_list("slug", flat=True)),
+    )
+    new = plans.generate_plan(track=track, goals=goals, fixed=fixed)
+    changes = []
+    if old is not None:
+        titles = {p.id: p.title for p in track.phases}
+        changes = plans.describe_changes(old=old, new=new, titles=titles)
+    enrollment.plan = plans.plan_to_json(new)
+    enrollment.plan_updated_at = now
+    Enrollment.objects.filter(pk=enrollment.pk).update(plan=enrollment.plan, plan_updated_at=now)
+    return changes
+
+
+@transaction.atomic
+def activate(*, enrollment: Enrollment) -> Enrollment:
+    """Make this enrollment the learner's active one, pausing the other. Safe twice."""
+    User.objects.select_for_update().filter(pk=enrollment.learner_id).first()
+    Enrollment.objects.active().filter(learner_id=enrollment.learner_id).exclude(
+        pk=enrollment.pk
+    ).update(status=Enrollment.Status.PAUSED, updated_at=timezone.now())
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        status=Enrollment.Status.ACTIVE, updated_at=timezone.now()
+    )
+    enrollment.status = Enrollment.Status.ACTIVE
+    return enrollment
+
+
+class PhaseNotOpen(Exception):
+    """Key actions can be ticked only in the open phase of the active enrollment."""
+
+
+def set_key_action_done(
+    *, progress: KeyActionProgress, done: bool, now: datetime | None = None
+) -> KeyActionProgress:
+    """Tick (or untick) a key action. Self-reported: it changes no phase state.
+
+    Only in an unlocked phase of the active enrollment (else `PhaseNotOpen`). Idempotent: a
+    conditional UPDATE, so ticking twice keeps the first time.
+    """
+    # Read from the database, not from the objects passed in: they may be stale.
+    is_open = PhaseProgress.objects.filter(
+        enrollment_id=progress.enrollment_id,
+        enrollment__status=Enrollment.Status.ACTIVE,
+        phase_id=progress.key_action.phase_id,
+        state=PhaseProgress.State.UNLOCKED,
+    ).exists()
+    if not is_open:
+        raise PhaseNotOpen
+    rows = KeyActionProgress.objects.filter(pk=progress.pk)
+    if done:
+        rows.filter(ticked_at=None).update(ticked_at=now or timezone.now())
+    else:
+        rows.exclude(ticked_at=None).update(ticked_at=None)
+    progress.ticked_at = rows.values_list("ticked_at", flat=True).get()
+    return progress
+
+
+# --- Calendar feed --------------------------------------------------------------------------
+
+
+def calendar_feed(*, learner: User) -> CalendarFeed:
+    """The learner's feed, created with a fresh secret token if missing. Safe twice."""
+    feed, _ = CalendarFeed.objects.get_or_create(
+        learner=learner, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return feed
+
+
+@transaction.atomic
+def reset_calendar_feed(*, learner: User) -> CalendarFeed:
+    """Revoke the learner's feed address and give it a new one; the old one stops working."""
+    CalendarFeed.objects.filter(learner=learner).delete()
+    return CalendarFeed.objects.create(learner=learner, token=secrets.token_urlsafe(32))
+
+
+def revoke_calendar_feed(*, learner: User) -> bool:
+    """Turn the learner's feed off; True if there was one. Safe twice."""
+    deleted, _ = CalendarFeed.objects.filter(learner=learner).delete()
+    return bool(deleted)

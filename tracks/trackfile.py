@@ -64,6 +64,7 @@ class PhaseSpec(_Strict):
     description: str = ""
     min_weeks: Annotated[int, Field(ge=1, le=1000)]
     max_weeks: Annotated[int, Field(ge=1, le=1000)]
+    on_the_job: bool = False
     key_actions: list[KeyActionSpec] = []
     resources: list[ResourceSpec] = []
 
@@ -339,6 +340,7 @@ def export_track(track: Track) -> str:
                 description=p.description,
                 min_weeks=p.min_weeks,
                 max_weeks=p.max_weeks,
+                on_the_job=p.on_the_job,
                 key_actions=[
                     KeyActionSpec(
                         order=a.order,

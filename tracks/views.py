@@ -1,8 +1,17 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracks import selectors
+from edirae.http import AuthedRequest
+from tracks import calendar, selectors, services
+from tracks.forms import GoalsForm
+from tracks.models import CalendarFeed, Enrollment, Track
+from tracks.plans import months_label
 
 
 @require_GET
@@ -14,4 +23,216 @@ def catalog(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = request.user if request.user.is_authenticated else None
     track = selectors.track_for_page(slug=slug, viewer=viewer)
-    return render(request, "tracks/detail.html", {"track": track})
+    enrollment = None
+    if viewer is not None:
+        enrollment = Enrollment.objects.filter(learner=viewer, track=track).first()
+    return render(request, "tracks/detail.html", {"track": track, "enrollment": enrollment})
+
+
+# --- The learner's plan ---------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    """The signed-in learner's home page (served at `/` by `edirae.views.home`)."""
+    data = selectors.dashboard(learner=request.user)
+    if data is None:
+        paused = list(
+            Enrollment.objects.filter(learner=request.user)
+            .select_related("track")
+            .order_by("track__title")
+        )
+        return render(
+            request,
+            "tracks/dashboard_empty.html",
+            {"paused": paused, "has_tracks": Track.objects.published().exists()},
+        )
+    return render(request, "tracks/dashboard.html", {"d": data})
+
+
+@login_required
+@require_GET
+def start(request: AuthedRequest) -> HttpResponse:
+    """Where signing in lands: the goal form for a learner without goals, else the dashboard."""
+    if Enrollment.objects.filter(learner=request.user).exists():
+        return redirect("home")
+    return redirect("plan:goals")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goals(request: AuthedRequest) -> HttpResponse:
+    enrollment = selectors.active_enrollment(request.user)
+    requested = Track.objects.published().filter(slug=request.GET.get("track", "")).first()
+    track = requested or (enrollment.track if enrollment else None)
+    if request.method == "POST":
+        form = GoalsForm(request.POST, track=track)
+        if form.is_valid():
+            data = form.cleaned_data
+            saved = services.save_goals(
+                learner=request.user,
+                goals=services.GoalsInput(
+                    track=data["track"],
+                    background=data["background"],
+                    hours_per_week=data["hours_per_week"],
+                    target_date=data["target_date"],
+                    time_zone=data["time_zone"],
+                    skills=tuple(data["skills"]),
+                ),
+            )
+            _tell_what_changed(request, saved)
+            return redirect("home")
+    else:
+        initial = {}
+        if enrollment is not None:
+            initial = {
+                "background": enrollment.background,
+                "track": enrollment.track,
+                "hours_per_week": enrollment.hours_per_week,
+                "target_date": enrollment.target_date,
+                "time_zone": enrollment.time_zone,
+                "skills": list(enrollment.skills.all()),
+            }
+        if track is not None:
+            initial["track"] = track
+        if requested is not None and not request.htmx:
+            # Without JavaScript, "Show this track's skills" sends the form here by GET:
+            # keep what the learner had typed.
+            for name in ("background", "hours_per_week", "target_date", "time_zone"):
+                if request.GET.get(name):
+                    initial[name] = request.GET[name]
+            if "skills" in request.GET:
+                initial["skills"] = request.GET.getlist("skills")
+        form = GoalsForm(initial=initial, track=track)
+        if request.htmx and requested is not None:
+            # The track select changed: only the skills checklist is swapped.
+            return render(request, "tracks/goals.html#goal-skills", {"form": form})
+    return render(
+        request,
+        "tracks/goals.html",
+        {"form": form, "enrollment": enrollment, "has_tracks": form.fields["track"].queryset},
+    )
+
+
+def _tell_what_changed(request: AuthedRequest, saved: services.GoalsSaved) -> None:
+    enrollment = saved.enrollment
+    if saved.enrolled:
+        messages.success(
+            request,
+            f"Your plan for {enrollment.track.title} is ready: Phase 1 is open.",
+        )
+        return
+    if saved.resumed:
+        messages.success(
+            request, f"Back on {enrollment.track.title}: your progress is as you left it."
+        )
+    if saved.changes:
+        messages.info(request, "Goals saved. What changed in your plan:")
+        for change in saved.changes:
+            messages.info(request, change)
+    elif not saved.resumed:
+        messages.success(request, "Goals saved. Your plan did not change.")
+
+
+@login_required
+@require_POST
+def key_action(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Tick or untick a key action of the open phase (`done` = 1 or 0)."""
+    progress = selectors.get_key_action_progress_for(request.user, pk)
+    try:
+        services.set_key_action_done(progress=progress, done=request.POST.get("done") == "1")
+    except services.PhaseNotOpen:
+        if not request.htmx:
+            messages.error(request, "Key actions can be ticked only in your open phase.")
+            return redirect("home")
+        return HttpResponse("This phase is not open.", status=409)
+    if not request.htmx:
+        return redirect("home")
+    data = selectors.dashboard(learner=request.user)
+    if data is None:  # pragma: no cover - the enrollment was active a moment ago
+        raise Http404
+    row = next(row for row in data.key_actions if row.progress.pk == progress.pk)
+    context = {"d": data, "row": row, "oob": True}
+    return HttpResponse(
+        render_to_string("tracks/dashboard.html#key-action", context, request=request)
+        + render_to_string("tracks/dashboard.html#next-action", context, request=request)
+    )
+
+
+@login_required
+@require_POST
+def activate(request: AuthedRequest, pk: int) -> HttpResponse:
+    enrollment = selectors.get_enrollment_for(request.user, pk)
+    services.activate(enrollment=enrollment)
+    messages.success(request, f"Back on {enrollment.track.title}: your progress is as you left it.")
+    return redirect("home")
+
+
+# --- Settings and the calendar feed --------------------------------------------------------
+
+
+@login_required
+@require_GET
+def settings(request: AuthedRequest) -> HttpResponse:
+    feed = CalendarFeed.objects.filter(learner=request.user).first()
+    feed_url = None
+    if feed is not None:
+        feed_url = request.build_absolute_uri(reverse("plan:feed", args=[feed.token]))
+    enrollments = list(
+        Enrollment.objects.filter(learner=request.user)
+        .select_related("track")
+        .order_by("status", "track__title")
+    )
+    for enrollment in enrollments:
+        weeks = enrollment.plan.get("study_weeks") if enrollment.plan else None
+        enrollment.length_label = months_label(weeks) if weeks else ""
+    return render(
+        request,
+        "tracks/settings.html",
+        {
+            "feed": feed,
+            "feed_url": feed_url,
+            "webcal_url": feed_url and "webcal://" + feed_url.split("://", 1)[1],
+            "enrollments": enrollments,
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_create(request: AuthedRequest) -> HttpResponse:
+    if request.POST.get("reset") == "1":
+        services.reset_calendar_feed(learner=request.user)
+        messages.success(request, "New calendar address made: the old one no longer works.")
+    else:
+        services.calendar_feed(learner=request.user)
+        messages.success(request, "Your calendar feed is on: add its address to your calendar.")
+    return redirect("plan:settings")
+
+
+@login_required
+@require_POST
+def calendar_revoke(request: AuthedRequest) -> HttpResponse:
+    if services.revoke_calendar_feed(learner=request.user):
+        messages.success(request, "Calendar feed turned off: its address no longer works.")
+    return redirect("plan:settings")
+
+
+@never_cache
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The plan as iCalendar, for whoever holds the secret address (no session needed)."""
+    feed = CalendarFeed.objects.filter(token=token).select_related("learner").first()
+    if feed is None:
+        raise Http404
+    enrollment = selectors.active_enrollment(feed.learner)
+    phases = list(enrollment.track.phases.order_by("order")) if enrollment else []
+    body = calendar.plan_calendar(
+        enrollment=enrollment,
+        phases=phases,
+        dashboard_url=request.build_absolute_uri(reverse("home")),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="edirae-plan.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DemoAccountsRefused, ensure_demo_accounts
+from accounts.demo import DemoAccountsRefused, ensure_demo_accounts, ensure_demo_plan
 from tracks.trackfile import TrackFileError, import_track_files
 
 SEED_DIR = Path(settings.BASE_DIR) / "tracks" / "content"
@@ -29,3 +29,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.role:<8} {account.email:<22} password: {account.password}"
             )
+        if ensure_demo_plan():
+            self.stdout.write("The demo learner has a plan on AI Engineering, three weeks in.")
