@@ -95,7 +95,7 @@ def test_the_seed_tracks_load_with_their_phases_and_key_actions():
     assert len(phases) == 5
     assert all(phase.key_actions.count() == 4 for phase in phases)
     assert phases[0].duration_label == "1-3 months"
-    assert phases[4].duration_label == "2-4 years"
+    assert phases[4].duration_label == "2-4 years on the job"
     certifications = track.resources.filter(kind=Resource.Kind.CERTIFICATION, phase=None)
     assert certifications.count() == 4
     assert set(track.backgrounds.values_list("slug", flat=True)) >= {
