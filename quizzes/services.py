@@ -249,6 +249,7 @@ def _update_mastery(*, learner_id: int, responses: list[Response], now: datetime
     }
     seen = set(
         MasteryEvent.objects.filter(learner_id=learner_id, skill_id__in=skill_ids)
+        .order_by()
         .values_list("skill_id", "question_id")
         .distinct()
     )
