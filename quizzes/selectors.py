@@ -353,6 +353,7 @@ class ReviewQueue:
     card: Card | None
     state: CardState | None
     due_now: int
+    held_back: int
     new_left_today: int
     reviews_left_today: int
     next_due: datetime | None
@@ -373,7 +374,8 @@ def review_queue(
 
     Cards in learning or relearning steps are always due when their step ends; cards in review
     are capped at FLASHCARDS_REVIEWS_PER_DAY reviews a day and new cards at
-    FLASHCARDS_NEW_PER_DAY, so a learner back from a break is not buried. At most six queries.
+    FLASHCARDS_NEW_PER_DAY, so a learner back from a break is not buried (`held_back` says how
+    many wait for another day). At most six queries whatever the number of cards.
     """
     now = now or timezone.now()
     today = ReviewLog.objects.filter(learner=learner, reviewed_at__gte=day_start(now)).aggregate(
@@ -386,8 +388,11 @@ def review_queue(
         steps=Count("id", filter=~Q(state=CardState.State.REVIEW)),
         reviews=Count("id", filter=Q(state=CardState.State.REVIEW)),
     )
-    new_available = _new_cards(learner)[:new_left].count() if new_left else 0
-    due_now = due["steps"] + min(due["reviews"], reviews_left) + new_available
+    new_total = _new_cards(learner).count()
+    new_now = min(new_total, new_left)
+    reviews_now = min(due["reviews"], reviews_left)
+    due_now = due["steps"] + reviews_now + new_now
+    held_back = (new_total - new_now) + (due["reviews"] - reviews_now)
 
     card = state = None
     if with_card and due_now:
@@ -403,7 +408,7 @@ def review_queue(
         )
         if state is not None:
             card = state.card
-        elif new_available:
+        elif new_now:
             card = (
                 _new_cards(learner)
                 .select_related("deck__phase__track")
@@ -411,7 +416,7 @@ def review_queue(
                 .first()
             )
     next_due = None
-    if not due_now:
+    if with_card and not due_now:
         next_due = (
             CardState.objects.filter(
                 learner=learner, due__gt=now, card__is_active=True, card__deck__is_active=True
@@ -420,7 +425,7 @@ def review_queue(
             .values_list("due", flat=True)
             .first()
         )
-    return ReviewQueue(card, state, due_now, new_left, reviews_left, next_due)
+    return ReviewQueue(card, state, due_now, held_back, new_left, reviews_left, next_due)
 
 
 def due_count(*, learner: User, now: datetime | None = None) -> int:
