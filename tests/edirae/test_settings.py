@@ -21,7 +21,10 @@ PRODUCTION = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION, "SECURE_SSL_REDIRECT"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' conftest for their own process; a
+    # production check must not inherit it (async.E001).
+    unset = {*PRODUCTION, "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
