@@ -203,6 +203,14 @@ MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Edirae <hello@edirae.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Learning Center ------------------------------------------------------------------------
+# FSRS adds a little random "fuzz" to long intervals so cards learned together spread out;
+# tests turn it off to compare with the library's exact intervals.
+FSRS_ENABLE_FUZZING = env_bool("FSRS_ENABLE_FUZZING", True)
+# Daily caps of the flashcard review session: new cards introduced, and reviews of learned cards.
+FLASHCARDS_NEW_PER_DAY = env_int("FLASHCARDS_NEW_PER_DAY", 20, minimum=0)
+FLASHCARDS_REVIEWS_PER_DAY = env_int("FLASHCARDS_REVIEWS_PER_DAY", 200, minimum=0)
+
 # --- Internationalization -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("tracks/", include("tracks.urls")),
     path("plan/", include("tracks.plan_urls")),
+    path("learn/", include("quizzes.urls")),
     path("admin/", admin.site.urls),
 ]
 

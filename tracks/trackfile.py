@@ -3,9 +3,13 @@
 `import_track_files` validates every file completely before writing anything, then writes all
 of them in one transaction, so a bad file never leaves a half-imported track behind.
 `export_track` writes the same format; export, import, export gives the same bytes.
+
+Other apps add optional sections to each phase (the Learning Center's `quiz` and `deck`, later
+`gate` and `rubric`) with `register_phase_section` from their AppConfig.ready(), so this module
+never imports them.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -13,7 +17,7 @@ from typing import Annotated, Literal
 import yaml
 from django.db import transaction
 from django.db.models import F
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 
 from tracks.graphs import find_cycle
 from tracks.models import FAQ, Background, KeyAction, Phase, Resource, Skill, Track
@@ -107,6 +111,71 @@ class TrackFile(_Strict):
     faqs: list[FAQSpec] = []
 
 
+# --- Optional phase sections registered by other apps ---------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseSection:
+    """An optional key of each phase, owned by another app.
+
+    - `spec`: the pydantic model of the section (use `_Strict`-like models: extra="forbid").
+    - `write(phase, spec_or_none, skills)`: store the section of one phase during an import
+      (inside the import's transaction); `None` means the file has no such section. `skills`
+      maps the file's skill slugs to saved skills.
+    - `export(phase)`: the section of one phase as a `spec` instance, or None to leave it out.
+    - `check(spec, skill_slugs)`: problems the types cannot see (duplicates, unknown skills),
+      as sentences; they are prefixed with the phase and section name.
+    """
+
+    name: str
+    spec: type[BaseModel]
+    write: Callable[[Phase, BaseModel | None, dict[str, Skill]], None]
+    export: Callable[[Phase], BaseModel | None]
+    check: Callable[[BaseModel, set[str]], list[str]] | None = None
+
+
+_phase_sections: dict[str, PhaseSection] = {}
+_models: tuple[type[BaseModel], type[BaseModel]] | None = None
+
+
+def register_phase_section(
+    name: str,
+    *,
+    spec: type[BaseModel],
+    write: Callable[[Phase, BaseModel | None, dict[str, Skill]], None],
+    export: Callable[[Phase], BaseModel | None],
+    check: Callable[[BaseModel, set[str]], list[str]] | None = None,
+) -> None:
+    """Add an optional `name:` key to every phase of the track-file format. Safe to call twice."""
+    global _models
+    if name in PhaseSpec.model_fields:
+        raise ValueError(f"'{name}' is already a phase field.")
+    _phase_sections[name] = PhaseSection(name, spec, write, export, check)
+    _models = None
+
+
+def phase_sections() -> list[PhaseSection]:
+    return list(_phase_sections.values())
+
+
+def _file_models() -> tuple[type[BaseModel], type[BaseModel]]:
+    """The phase and file models with the registered sections (in registration order)."""
+    global _models
+    if _models is None:
+        phase_model = create_model(
+            "PhaseSpec",
+            __base__=PhaseSpec,
+            **{s.name: (s.spec | None, None) for s in _phase_sections.values()},
+        )
+        file_model = create_model(
+            "TrackFile",
+            __base__=TrackFile,
+            phases=(Annotated[list[phase_model], Field(min_length=1)], ...),
+        )
+        _models = (phase_model, file_model)
+    return _models
+
+
 # --- Reading --------------------------------------------------------------------------------
 
 
@@ -130,7 +199,7 @@ def parse_track_file(text: str, *, name: str) -> TrackFile:
     if not isinstance(data, dict):
         raise TrackFileError(f"{name}: expected a mapping with 'format', 'track' and 'phases'.")
     try:
-        spec = TrackFile.model_validate(data)
+        spec = _file_models()[1].model_validate(data)
     except ValidationError as exc:
         raise TrackFileError(f"{name}: {_describe(exc, data)}") from None
     problems = _cross_reference_problems(spec)
@@ -149,7 +218,9 @@ def _describe(exc: ValidationError, data: dict) -> str:
             parts[-1] += f"[{item}]"
             node = node[item] if isinstance(node, list) and item < len(node) else None
             if isinstance(node, dict):
-                label = node.get("title") or node.get("slug") or node.get("question")
+                label = (
+                    node.get("title") or node.get("slug") or node.get("key") or node.get("question")
+                )
                 if label:
                     parts[-1] += f' "{label}"'
         else:
@@ -198,6 +269,13 @@ def _cross_reference_problems(spec: TrackFile) -> list[str]:
         )
         for j, action in enumerate(phase.key_actions):
             unknown(action.skills, f"{where}: key_actions[{j}]")
+        for section in phase_sections():
+            value = getattr(phase, section.name, None)
+            if value is not None and section.check is not None:
+                problems.extend(
+                    f"{where}: {section.name}: {problem}"
+                    for problem in section.check(value, skills)
+                )
     _duplicates([b.slug for b in spec.backgrounds], "backgrounds", "slug", problems)
     for i, background in enumerate(spec.backgrounds):
         where = f'backgrounds[{i}] "{background.title}"'
@@ -257,7 +335,10 @@ def _write(spec: TrackFile) -> ImportResult:
     track.phases.update(order=F("order") + 10000)
     key_action_count = 0
     for p in spec.phases:
-        fields = p.model_dump(exclude={"slug", "key_actions", "resources"})
+        sections = phase_sections()
+        fields = p.model_dump(
+            exclude={"slug", "key_actions", "resources", *(s.name for s in sections)}
+        )
         phase = existing.get(p.slug)
         if phase is None:
             phase = Phase.objects.create(track=track, slug=p.slug, **fields)
@@ -273,6 +354,8 @@ def _write(spec: TrackFile) -> ImportResult:
             action.skills.set([skills[slug] for slug in a.skills])
             key_action_count += 1
         _write_resources(track, phase, p.resources)
+        for section in sections:
+            section.write(phase, getattr(p, section.name, None), skills)
     _write_resources(track, None, spec.resources)
 
     track.backgrounds.exclude(slug__in=[b.slug for b in spec.backgrounds]).delete()
@@ -293,10 +376,17 @@ def _write(spec: TrackFile) -> ImportResult:
 
 
 def _write_resources(track: Track, phase: Phase | None, specs: list[ResourceSpec]) -> None:
-    Resource.objects.filter(track=track, phase=phase).delete()
+    # Updated in place, position by position, so that what learners recorded against a
+    # resource (marked done) survives a re-import that does not remove it.
+    existing = list(Resource.objects.filter(track=track, phase=phase).order_by("order", "id"))
+    for i, (resource, r) in enumerate(zip(existing, specs, strict=False), start=1):
+        fields = {"order": i, **r.model_dump()}
+        if any(getattr(resource, name) != value for name, value in fields.items()):
+            Resource.objects.filter(pk=resource.pk).update(**fields)
+    Resource.objects.filter(pk__in=[r.pk for r in existing[len(specs) :]]).delete()
     Resource.objects.bulk_create(
         Resource(track=track, phase=phase, order=i, **r.model_dump())
-        for i, r in enumerate(specs, start=1)
+        for i, r in enumerate(specs[len(existing) :], start=len(existing) + 1)
     )
 
 
@@ -309,7 +399,9 @@ def export_track(track: Track) -> str:
         track.phases.prefetch_related("key_actions__skills", "resources").order_by("order")
     )
     skills = list(track.skills.prefetch_related("prerequisites").order_by("slug"))
-    spec = TrackFile(
+    phase_model, file_model = _file_models()
+    sections = phase_sections()
+    spec = file_model(
         format=FORMAT_VERSION,
         track=TrackSpec(
             slug=track.slug,
@@ -332,7 +424,7 @@ def export_track(track: Track) -> str:
             for s in skills
         ],
         phases=[
-            PhaseSpec(
+            phase_model(
                 order=p.order,
                 slug=p.slug,
                 title=p.title,
@@ -351,6 +443,7 @@ def export_track(track: Track) -> str:
                     for a in p.key_actions.all()
                 ],
                 resources=[_resource_spec(r) for r in p.resources.all()],
+                **{section.name: section.export(p) for section in sections},
             )
             for p in phases
         ],

@@ -1,0 +1,494 @@
+"""Reads of the Learning Center, with a fixed number of queries whatever the data's size.
+
+The gate (tracks' progression service) reads learners' evidence through the functions in
+"Evidence for gates" below: best graded score per quiz, per-skill mastery, card states and
+deck retention.
+
+Who may open what: for now any signed-in learner may use the Learning Center of any phase of
+a *published* track (staff also see drafts). Attempts, card states, reviews, mastery and
+completions are strictly per learner: `get_attempt_for` 404s for anyone else's attempt.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import User
+from quizzes.models import (
+    Attempt,
+    Card,
+    CardState,
+    Deck,
+    DeckStudy,
+    MasteryEvent,
+    Question,
+    Quiz,
+    ResourceCompletion,
+    Response,
+    ReviewLog,
+    SkillMastery,
+)
+from tracks.models import Phase, Resource, Skill, Track
+
+DAY = timedelta(hours=24)
+
+
+# --- Lookups that 404 for anyone else -------------------------------------------------------
+
+
+def _tracks_for(viewer: User) -> QuerySet[Track]:
+    return Track.objects.all() if viewer.is_staff else Track.objects.published()
+
+
+def phase_for_learning(*, viewer: User, track_slug: str, phase_slug: str) -> Phase:
+    """A phase whose Learning Center the viewer may open: any phase of a published track
+    (staff: any track). 404 otherwise."""
+    return get_object_or_404(
+        Phase.objects.select_related("track").filter(track__in=_tracks_for(viewer)),
+        track__slug=track_slug,
+        slug=phase_slug,
+    )
+
+
+def quiz_for_learner(*, viewer: User, pk: int) -> Quiz:
+    """An active quiz of a phase the viewer may open, or 404."""
+    return get_object_or_404(
+        Quiz.objects.select_related("phase__track").filter(
+            is_active=True, phase__track__in=_tracks_for(viewer)
+        ),
+        pk=pk,
+    )
+
+
+def deck_for_learner(*, viewer: User, pk: int) -> Deck:
+    """An active deck of a phase the viewer may open, or 404."""
+    return get_object_or_404(
+        Deck.objects.select_related("phase__track").filter(
+            is_active=True, phase__track__in=_tracks_for(viewer)
+        ),
+        pk=pk,
+    )
+
+
+def card_for_review(*, viewer: User, pk: int) -> Card:
+    """An active card of a deck the viewer studies, or 404."""
+    return get_object_or_404(
+        Card.objects.filter(
+            is_active=True,
+            deck__is_active=True,
+            deck__studies__learner=viewer,
+            deck__phase__track__in=_tracks_for(viewer),
+        ),
+        pk=pk,
+    )
+
+
+def resource_for_learner(*, viewer: User, pk: int) -> Resource:
+    """A resource of a track the viewer may open, or 404."""
+    return get_object_or_404(Resource.objects.filter(track__in=_tracks_for(viewer)), pk=pk)
+
+
+def get_attempt_for(*, learner: User, pk: int) -> Attempt:
+    """The learner's own attempt, or 404 (another learner's attempt does not exist for them)."""
+    return get_object_or_404(
+        Attempt.objects.select_related("quiz__phase__track"), pk=pk, learner=learner
+    )
+
+
+# --- Quiz availability ----------------------------------------------------------------------
+
+
+def wait_label(delta: timedelta) -> str:
+    """'1 min', '25 min', '5 h 12 min': rounded up, never 'now' while a wait remains."""
+    minutes = max(1, math.ceil(delta.total_seconds() / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+@dataclass(frozen=True)
+class Availability:
+    can_start: bool
+    message: str
+    next_at: datetime | None = None
+    in_progress: Attempt | None = None
+
+
+def quiz_availability(*, learner: User, quiz: Quiz, now: datetime | None = None) -> Availability:
+    """Whether the learner may start an attempt now and, if not, a sentence saying when.
+
+    One query: the most recent attempts, as many as the daily limit (at least one).
+    """
+    now = now or timezone.now()
+    recent = list(
+        Attempt.objects.filter(learner=learner, quiz=quiz).order_by("-started_at", "-id")[
+            : max(quiz.attempts_per_day or 1, 1)
+        ]
+    )
+    if recent and recent[0].state == Attempt.State.IN_PROGRESS:
+        return Availability(False, "You have an attempt in progress.", in_progress=recent[0])
+    waits: list[tuple[datetime, str]] = []
+    if recent and quiz.cooldown_minutes and recent[0].graded_at:
+        ready = recent[0].graded_at + timedelta(minutes=quiz.cooldown_minutes)
+        if ready > now:
+            waits.append((ready, f"a {quiz.cooldown_minutes}-minute cooldown follows each attempt"))
+    if quiz.attempts_per_day and len(recent) >= quiz.attempts_per_day:
+        ready = recent[quiz.attempts_per_day - 1].started_at + DAY
+        if ready > now:
+            plural = "s" if quiz.attempts_per_day != 1 else ""
+            waits.append(
+                (
+                    ready,
+                    f"you have used your {quiz.attempts_per_day} attempt{plural} "
+                    "of the last 24 hours",
+                )
+            )
+    if not waits:
+        return Availability(True, "You can start an attempt.")
+    ready, reason = max(waits)
+    return Availability(
+        False, f"Your next attempt is possible in {wait_label(ready - now)}: {reason}.", ready
+    )
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    quiz: Quiz
+    assessment_questions: int
+    attempts: list[Attempt]
+    best_score: int | None
+    availability: Availability
+
+
+def quiz_summary(*, learner: User, phase: Phase, now: datetime | None = None) -> QuizSummary | None:
+    """The phase quiz as its Learning Center shows it, or None when it has no active quiz."""
+    quiz = (
+        Quiz.objects.filter(phase=phase, is_active=True)
+        .annotate(
+            assessment_count=Count(
+                "questions",
+                filter=Q(questions__is_active=True, questions__pool=Question.Pool.ASSESSMENT),
+            )
+        )
+        .first()
+    )
+    if quiz is None:
+        return None
+    attempts = list(Attempt.objects.filter(learner=learner, quiz=quiz).order_by("-started_at")[:10])
+    return QuizSummary(
+        quiz=quiz,
+        assessment_questions=quiz.assessment_count,
+        attempts=attempts,
+        best_score=best_score(learner=learner, quiz=quiz),
+        availability=quiz_availability(learner=learner, quiz=quiz, now=now),
+    )
+
+
+def attempt_responses(*, attempt: Attempt) -> list[Response]:
+    """The attempt's questions in drawn order, with choices (and skills once graded)."""
+    prefetch: list = [Prefetch("question__choices")]
+    if attempt.is_graded:
+        prefetch.append(Prefetch("question__skills"))
+    return list(
+        attempt.responses.select_related("question").prefetch_related(*prefetch).order_by("order")
+    )
+
+
+@dataclass(frozen=True)
+class ResourceRow:
+    resource: Resource
+    done: bool
+
+
+def phase_resources(*, learner: User, phase: Phase) -> list[ResourceRow]:
+    """The phase's resources and certifications, each with whether the learner marked it done."""
+    resources = list(Resource.objects.filter(phase=phase).order_by("order", "id"))
+    done = set(
+        ResourceCompletion.objects.filter(learner=learner, resource__in=resources).values_list(
+            "resource_id", flat=True
+        )
+    )
+    return [ResourceRow(r, r.pk in done) for r in resources]
+
+
+@dataclass(frozen=True)
+class DeckSummary:
+    deck: Deck
+    cards: int
+    studying: bool
+    seen: int
+    due: int
+    retention: "Retention"
+
+
+def deck_summary(*, learner: User, phase: Phase, now: datetime | None = None) -> DeckSummary | None:
+    """The phase deck as its Learning Center shows it, or None when it has no active deck."""
+    now = now or timezone.now()
+    deck = (
+        Deck.objects.filter(phase=phase, is_active=True)
+        .annotate(
+            card_count=Count("cards", filter=Q(cards__is_active=True), distinct=True),
+            studying=Count("studies", filter=Q(studies__learner=learner), distinct=True),
+        )
+        .first()
+    )
+    if deck is None:
+        return None
+    states = CardState.objects.filter(
+        learner=learner, card__deck=deck, card__is_active=True
+    ).aggregate(seen=Count("id"), due=Count("id", filter=Q(due__lte=now)))
+    return DeckSummary(
+        deck=deck,
+        cards=deck.card_count,
+        studying=bool(deck.studying),
+        seen=states["seen"],
+        due=states["due"],
+        retention=deck_retention(learner=learner, deck=deck),
+    )
+
+
+@dataclass(frozen=True)
+class PhaseEntry:
+    phase: Phase
+    has_quiz: bool
+    has_deck: bool
+    best_score: int | None
+
+
+def learning_center(*, learner: User) -> list[tuple[Track, list[PhaseEntry]]]:
+    """Published tracks with their phases, each saying what it offers and the best score.
+
+    Two queries whatever the number of tracks and phases.
+    """
+    phases = list(
+        Phase.objects.filter(track__in=_tracks_for(learner))
+        .select_related("track")
+        .annotate(
+            has_quiz=Count("quiz", filter=Q(quiz__is_active=True)),
+            has_deck=Count("deck", filter=Q(deck__is_active=True)),
+        )
+        .order_by("track__title", "order")
+    )
+    best = dict(
+        Attempt.objects.filter(learner=learner, state=Attempt.State.GRADED)
+        .values_list("quiz__phase_id")
+        .annotate(best=Max("score"))
+    )
+    grouped: dict[int, tuple[Track, list[PhaseEntry]]] = {}
+    for phase in phases:
+        entry = PhaseEntry(phase, bool(phase.has_quiz), bool(phase.has_deck), best.get(phase.pk))
+        grouped.setdefault(phase.track_id, (phase.track, []))[1].append(entry)
+    return list(grouped.values())
+
+
+@dataclass(frozen=True)
+class SkillRow:
+    mastery: SkillMastery
+    events: list[MasteryEvent]
+
+
+def my_skills(*, learner: User, events_per_skill: int = 6) -> list[SkillRow]:
+    """The learner's skills with an estimate, weakest first, each with its latest evidence.
+
+    Two queries: the estimates, and the latest events of every skill (a window function keeps
+    the count bounded whatever the length of the trail).
+    """
+    masteries = list(
+        SkillMastery.objects.filter(learner=learner)
+        .select_related("skill")
+        .order_by("p_known", "skill__name")
+    )
+    latest = (
+        MasteryEvent.objects.filter(learner=learner)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("skill_id")], order_by=F("id").desc()))
+        .filter(rank__lte=events_per_skill)
+        .select_related("question__quiz", "response__attempt")
+        .order_by("skill_id", "-id")
+    )
+    events: dict[int, list[MasteryEvent]] = {}
+    for event in latest:
+        events.setdefault(event.skill_id, []).append(event)
+    return [SkillRow(m, events.get(m.skill_id, [])) for m in masteries]
+
+
+# --- Flashcard reviews ----------------------------------------------------------------------
+
+
+def day_start(now: datetime) -> datetime:
+    """Midnight of the current day (the site's time zone until learners have their own)."""
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _due_states(learner: User, now: datetime) -> QuerySet[CardState]:
+    return CardState.objects.filter(
+        learner=learner,
+        due__lte=now,
+        card__is_active=True,
+        card__deck__is_active=True,
+        card__deck__phase__track__status=Track.Status.PUBLISHED,
+    )
+
+
+def _new_cards(learner: User) -> QuerySet[Card]:
+    return Card.objects.filter(
+        is_active=True,
+        deck__is_active=True,
+        deck__studies__learner=learner,
+        deck__phase__track__status=Track.Status.PUBLISHED,
+    ).exclude(states__learner=learner)
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    card: Card | None
+    state: CardState | None
+    due_now: int
+    held_back: int
+    new_left_today: int
+    reviews_left_today: int
+    next_due: datetime | None
+
+    @property
+    def is_new(self) -> bool:
+        return self.card is not None and self.state is None
+
+    @property
+    def reps(self) -> int:
+        return self.state.reps if self.state else 0
+
+
+def review_queue(
+    *, learner: User, now: datetime | None = None, with_card: bool = True
+) -> ReviewQueue:
+    """The learner's cards due now across the decks they study, under the daily caps.
+
+    Cards in learning or relearning steps are always due when their step ends; cards in review
+    are capped at FLASHCARDS_REVIEWS_PER_DAY reviews a day and new cards at
+    FLASHCARDS_NEW_PER_DAY, so a learner back from a break is not buried (`held_back` says how
+    many wait for another day). At most six queries whatever the number of cards.
+    """
+    now = now or timezone.now()
+    today = ReviewLog.objects.filter(learner=learner, reviewed_at__gte=day_start(now)).aggregate(
+        new=Count("id", filter=Q(state_before__isnull=True)),
+        reviews=Count("id", filter=Q(state_before=CardState.State.REVIEW)),
+    )
+    new_left = max(0, settings.FLASHCARDS_NEW_PER_DAY - today["new"])
+    reviews_left = max(0, settings.FLASHCARDS_REVIEWS_PER_DAY - today["reviews"])
+    due = _due_states(learner, now).aggregate(
+        steps=Count("id", filter=~Q(state=CardState.State.REVIEW)),
+        reviews=Count("id", filter=Q(state=CardState.State.REVIEW)),
+    )
+    new_total = _new_cards(learner).count()
+    new_now = min(new_total, new_left)
+    reviews_now = min(due["reviews"], reviews_left)
+    due_now = due["steps"] + reviews_now + new_now
+    held_back = (new_total - new_now) + (due["reviews"] - reviews_now)
+
+    card = state = None
+    if with_card and due_now:
+        eligible = Q(state__in=[CardState.State.LEARNING, CardState.State.RELEARNING])
+        if reviews_left:
+            eligible |= Q(state=CardState.State.REVIEW)
+        state = (
+            _due_states(learner, now)
+            .filter(eligible)
+            .select_related("card__deck__phase__track")
+            .order_by("due", "id")
+            .first()
+        )
+        if state is not None:
+            card = state.card
+        elif new_now:
+            card = (
+                _new_cards(learner)
+                .select_related("deck__phase__track")
+                .order_by("deck__phase__track__title", "deck__phase__order", "order", "id")
+                .first()
+            )
+    next_due = None
+    if with_card and not due_now:
+        next_due = (
+            CardState.objects.filter(
+                learner=learner, due__gt=now, card__is_active=True, card__deck__is_active=True
+            )
+            .order_by("due")
+            .values_list("due", flat=True)
+            .first()
+        )
+    return ReviewQueue(card, state, due_now, held_back, new_left, reviews_left, next_due)
+
+
+def due_count(*, learner: User, now: datetime | None = None) -> int:
+    """How many cards the learner can review now (what the dashboard shows)."""
+    return review_queue(learner=learner, now=now, with_card=False).due_now
+
+
+# --- Evidence for gates ---------------------------------------------------------------------
+
+
+def best_score(*, learner: User, quiz: Quiz) -> int | None:
+    """The best score (percent) of the learner's graded attempts at a quiz, or None."""
+    return Attempt.objects.filter(learner=learner, quiz=quiz, state=Attempt.State.GRADED).aggregate(
+        best=Max("score")
+    )["best"]
+
+
+def skill_masteries(*, learner: User, skills: list[Skill] | None = None) -> dict[int, SkillMastery]:
+    """The learner's mastery estimates by skill id (skills without evidence are absent)."""
+    masteries = SkillMastery.objects.filter(learner=learner).select_related("skill")
+    if skills is not None:
+        masteries = masteries.filter(skill__in=skills)
+    return {m.skill_id: m for m in masteries}
+
+
+def card_states(*, learner: User, deck: Deck) -> dict[int, CardState]:
+    """The learner's FSRS state of each active card of a deck they reviewed, by card id."""
+    return {
+        s.card_id: s
+        for s in CardState.objects.filter(learner=learner, card__deck=deck, card__is_active=True)
+    }
+
+
+@dataclass(frozen=True)
+class Retention:
+    reviews: int
+    recalled: int
+
+    @property
+    def percent(self) -> int | None:
+        return self.recalled * 100 // self.reviews if self.reviews else None
+
+
+def deck_retention(
+    *, learner: User, deck: Deck, since: datetime | None = None, mature_only: bool = False
+) -> Retention:
+    """Share of the learner's reviews of a deck that were recalled (rated Hard or better).
+
+    Counts reviews of cards seen before (a first sight is not a recall); `mature_only` keeps
+    only reviews of cards that had graduated to the review state.
+    """
+    logs = ReviewLog.objects.filter(learner=learner, card__deck=deck, state_before__isnull=False)
+    if mature_only:
+        logs = logs.filter(state_before=CardState.State.REVIEW)
+    if since is not None:
+        logs = logs.filter(reviewed_at__gte=since)
+    figures = logs.aggregate(
+        reviews=Count("id"), recalled=Count("id", filter=~Q(rating=ReviewLog.Rating.AGAIN))
+    )
+    return Retention(figures["reviews"], figures["recalled"])
+
+
+def studied_decks(*, learner: User) -> QuerySet[DeckStudy]:
+    return DeckStudy.objects.filter(learner=learner, deck__is_active=True).select_related(
+        "deck__phase__track"
+    )

@@ -1,0 +1,398 @@
+"""Business rules of the Learning Center: attempts and grading, mastery, reviews, resources.
+
+Every function is keyword-only. Those that write say whether they are safe to call twice;
+idempotency rests on the database (conditional UPDATEs, unique constraints, row locks).
+"""
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import fsrs
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from quizzes import selectors
+from quizzes.models import (
+    Attempt,
+    Card,
+    CardState,
+    Deck,
+    DeckStudy,
+    MasteryEvent,
+    Question,
+    Quiz,
+    Resource,
+    ResourceCompletion,
+    Response,
+    ReviewLog,
+    SkillMastery,
+    SkillParameters,
+)
+
+# Saves that arrive a few seconds after the deadline (network, a slow click) still count.
+DEADLINE_GRACE = timedelta(seconds=10)
+
+
+class LearningRefused(Exception):
+    """A learner asked for something the rules do not allow now; the message says why."""
+
+
+# --- Grading (pure) -------------------------------------------------------------------------
+
+
+def normalize_text(value: str) -> str:
+    """Case- and whitespace-insensitive form: ' Gradient  Descent' reads 'gradient descent'."""
+    return re.sub(r"\s+", " ", value).strip().casefold()
+
+
+def parse_number(value: str) -> float | None:
+    """A learner's numeric answer, accepting '0,5' and spaces; None when it is not a number."""
+    cleaned = value.strip().replace(" ", "").replace(",", ".")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def is_correct(*, question: Question, selected: list[int], text: str) -> bool:
+    """Whether an answer is right. Multiple choice is all or nothing: every correct choice and
+    no other. `question.choices` should be prefetched."""
+    if question.is_choice:
+        correct = {c.pk for c in question.choices.all() if c.correct}
+        chosen = set(selected)
+        if question.kind == Question.Kind.SINGLE and len(chosen) != 1:
+            return False
+        return bool(correct) and chosen == correct
+    if question.kind == Question.Kind.NUMERIC:
+        number = parse_number(text)
+        if number is None or question.answer is None:
+            return False
+        # A hair of slack for binary floating point (0.1 + 0.2 is not 0.3).
+        slack = 1e-9 * max(1.0, abs(question.answer))
+        return abs(number - question.answer) <= question.tolerance + slack
+    accepted = {normalize_text(a) for a in question.accepted if isinstance(a, str)}
+    answer = normalize_text(text)
+    return bool(answer) and answer in accepted
+
+
+def bkt_update(
+    p_known: float, correct: bool, *, transit: float, guess: float, slip: float
+) -> tuple[float, float]:
+    """One step of Bayesian Knowledge Tracing: (P(L | answer), P(L) after the transition)."""
+    if correct:
+        evidence = p_known * (1 - slip)
+        posterior = evidence / (evidence + (1 - p_known) * guess)
+    else:
+        evidence = p_known * slip
+        posterior = evidence / (evidence + (1 - p_known) * (1 - guess))
+    return posterior, posterior + (1 - posterior) * transit
+
+
+# --- Attempts -------------------------------------------------------------------------------
+
+
+def start_attempt(*, learner: User, quiz: Quiz, now: datetime | None = None) -> Attempt:
+    """Open an attempt with questions drawn at random from the assessment pool.
+
+    The draw is seeded per attempt and stored (one Response per drawn question), so a reload
+    shows the same questions. Returns the attempt already in progress if there is one (safe to
+    call twice: the partial unique constraint allows one attempt in progress per quiz).
+    Raises LearningRefused during a cooldown, past the daily limit, or if the bank is short.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Serialize the starts of one learner, so the limits are checked against settled rows.
+        User.objects.select_for_update().filter(pk=learner.pk).values_list("pk").get()
+        availability = selectors.quiz_availability(learner=learner, quiz=quiz, now=now)
+        if availability.in_progress is not None:
+            return availability.in_progress
+        if not availability.can_start:
+            raise LearningRefused(availability.message)
+        pool = list(
+            quiz.questions.filter(is_active=True, pool=Question.Pool.ASSESSMENT)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        if len(pool) < quiz.questions_per_attempt:
+            raise LearningRefused("This quiz is not ready yet: its question bank is too small.")
+        seed = random.SystemRandom().randrange(1, 2**62)
+        drawn = random.Random(seed).sample(pool, quiz.questions_per_attempt)
+        try:
+            with transaction.atomic():
+                attempt = Attempt.objects.create(
+                    learner=learner,
+                    quiz=quiz,
+                    seed=seed,
+                    started_at=now,
+                    deadline=(
+                        now + timedelta(minutes=quiz.time_limit_minutes)
+                        if quiz.time_limit_minutes
+                        else None
+                    ),
+                    question_count=len(drawn),
+                )
+        except IntegrityError:
+            return Attempt.objects.get(learner=learner, quiz=quiz, state=Attempt.State.IN_PROGRESS)
+        Response.objects.bulk_create(
+            Response(attempt=attempt, question_id=question_id, order=i)
+            for i, question_id in enumerate(drawn, start=1)
+        )
+    return attempt
+
+
+@dataclass(frozen=True)
+class Answer:
+    selected: list[int]
+    text: str
+
+
+def is_expired(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE
+
+
+def save_answers(
+    *, attempt: Attempt, answers: dict[int, Answer], now: datetime | None = None
+) -> bool:
+    """Store the learner's answers (by response order) while the attempt is open.
+
+    Choice ids that do not belong to the question are dropped. Returns False, and changes
+    nothing, when the attempt is graded or past its time limit (the caller then grades it).
+    Safe to call twice.
+    """
+    now = now or timezone.now()
+    if attempt.is_graded or is_expired(attempt, now):
+        return False
+    with transaction.atomic():
+        # Lock the attempt: answers are never written after (or while) it is graded.
+        locked = (
+            Attempt.objects.select_for_update()
+            .filter(pk=attempt.pk, state=Attempt.State.IN_PROGRESS)
+            .values_list("pk")
+        )
+        if not locked:
+            return False
+        responses = list(
+            attempt.responses.filter(order__in=answers.keys()).prefetch_related("question__choices")
+        )
+        changed = []
+        for response in responses:
+            answer = answers[response.order]
+            valid = {c.pk for c in response.question.choices.all()}
+            selected = sorted({pk for pk in answer.selected if pk in valid})
+            if response.question.kind == Question.Kind.SINGLE:
+                selected = selected[:1]
+            text = "" if response.question.is_choice else answer.text.strip()[:300]
+            if selected != response.selected or text != response.text:
+                response.selected, response.text, response.answered_at = selected, text, now
+                changed.append(response)
+        Response.objects.bulk_update(changed, ["selected", "text", "answered_at"])
+    return True
+
+
+def grade_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Grade an attempt on the server, once, and update the learner's skill mastery.
+
+    Claims the attempt with a conditional UPDATE (in progress → graded): a double submit, a
+    replayed POST or two workers grade it exactly once; the others get the graded attempt.
+    Unanswered questions count as wrong. Safe to call twice.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Attempt.objects.filter(pk=attempt.pk, state=Attempt.State.IN_PROGRESS).update(
+            state=Attempt.State.GRADED,
+            graded_at=now,
+            timed_out=attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE,
+        )
+        if claimed:
+            responses = list(
+                attempt.responses.select_related("question").prefetch_related(
+                    "question__choices", "question__skills"
+                )
+            )
+            for response in responses:
+                response.correct = is_correct(
+                    question=response.question, selected=response.selected, text=response.text
+                )
+            Response.objects.bulk_update(responses, ["correct"])
+            correct = sum(1 for r in responses if r.correct)
+            total = len(responses)
+            score = correct * 100 // total if total else 0
+            Attempt.objects.filter(pk=attempt.pk).update(
+                correct_count=correct, score=score, passed=score >= attempt.quiz.pass_mark
+            )
+            _update_mastery(learner_id=attempt.learner_id, responses=responses, now=now)
+    return Attempt.objects.select_related("quiz__phase__track").get(pk=attempt.pk)
+
+
+DEFAULT_BKT = SkillParameters()
+
+
+def _update_mastery(*, learner_id: int, responses: list[Response], now: datetime) -> None:
+    """Move each tagged skill's estimate by each graded response, in order, and keep the trail.
+
+    A fixed number of queries whatever the number of responses and skills.
+    """
+    skill_ids = {s.pk for r in responses for s in r.question.skills.all()}
+    if not skill_ids:
+        return
+    # One learner's mastery rows are updated by one grading at a time.
+    User.objects.select_for_update().filter(pk=learner_id).values_list("pk").get()
+    params = {p.skill_id: p for p in SkillParameters.objects.filter(skill_id__in=skill_ids)}
+    masteries = {
+        m.skill_id: m
+        for m in SkillMastery.objects.filter(learner_id=learner_id, skill_id__in=skill_ids)
+    }
+    seen = set(
+        MasteryEvent.objects.filter(learner_id=learner_id, skill_id__in=skill_ids)
+        .order_by()
+        .values_list("skill_id", "question_id")
+        .distinct()
+    )
+    new: dict[int, SkillMastery] = {}
+    events = []
+    for response in responses:
+        question = response.question
+        for skill in question.skills.all():
+            p = params.get(skill.pk, DEFAULT_BKT)
+            mastery = masteries.get(skill.pk) or new.get(skill.pk)
+            if mastery is None:
+                mastery = new[skill.pk] = SkillMastery(
+                    learner_id=learner_id, skill_id=skill.pk, p_known=p.p_init
+                )
+            before = mastery.p_known
+            _, after = bkt_update(
+                before,
+                bool(response.correct),
+                transit=p.p_transit,
+                guess=p.p_guess if question.is_choice else p.p_guess_open,
+                slip=p.p_slip,
+            )
+            mastery.p_known = after
+            mastery.responses += 1
+            if (skill.pk, question.pk) not in seen:
+                seen.add((skill.pk, question.pk))
+                mastery.distinct_questions += 1
+            mastery.updated_at = now
+            events.append(
+                MasteryEvent(
+                    learner_id=learner_id,
+                    skill_id=skill.pk,
+                    response=response,
+                    question=question,
+                    correct=bool(response.correct),
+                    p_before=before,
+                    p_after=after,
+                    created_at=now,
+                )
+            )
+    SkillMastery.objects.bulk_create(new.values())
+    SkillMastery.objects.bulk_update(
+        masteries.values(), ["p_known", "responses", "distinct_questions", "updated_at"]
+    )
+    MasteryEvent.objects.bulk_create(events)
+
+
+# --- Flashcards -----------------------------------------------------------------------------
+
+
+def study_deck(*, learner: User, deck: Deck) -> DeckStudy:
+    """Add a deck's new cards to the learner's daily reviews. Safe to call twice."""
+    study, _ = DeckStudy.objects.get_or_create(learner=learner, deck=deck)
+    return study
+
+
+def scheduler() -> fsrs.Scheduler:
+    """FSRS with desired retention 0.9; fuzzing follows the FSRS_ENABLE_FUZZING setting."""
+    return fsrs.Scheduler(desired_retention=0.9, enable_fuzzing=settings.FSRS_ENABLE_FUZZING)
+
+
+def _utc(value: datetime) -> datetime:
+    # fsrs accepts datetime.timezone.utc and nothing else (not zoneinfo's UTC).
+    return value.astimezone(UTC)
+
+
+def to_fsrs_card(state: CardState | None, *, card_id: int, now: datetime) -> fsrs.Card:
+    if state is None:
+        return fsrs.Card(card_id=card_id, due=_utc(now))
+    return fsrs.Card(
+        card_id=card_id,
+        state=fsrs.State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=_utc(state.due),
+        last_review=_utc(state.last_review) if state.last_review else None,
+    )
+
+
+def review_card(
+    *,
+    learner: User,
+    card: Card,
+    rating: int,
+    expected_reps: int,
+    now: datetime | None = None,
+    duration_ms: int | None = None,
+) -> ReviewLog | None:
+    """Rate a card (1 Again ... 4 Easy), schedule it with FSRS and log the review.
+
+    `expected_reps` is the number of reviews the learner had made of this card when it was
+    shown: a replayed or doubled POST finds a different count (under a row lock, or the unique
+    (learner, card) constraint for a first review) and changes nothing, returning None.
+    """
+    now = _utc(now or timezone.now())
+    with transaction.atomic():
+        state = CardState.objects.select_for_update().filter(learner=learner, card=card).first()
+        if (state.reps if state else 0) != expected_reps:
+            return None
+        before = state.state if state else None
+        scheduled, _ = scheduler().review_card(
+            to_fsrs_card(state, card_id=card.pk, now=now), fsrs.Rating(rating), review_datetime=now
+        )
+        fields = {
+            "state": scheduled.state.value,
+            "step": scheduled.step,
+            "stability": scheduled.stability,
+            "difficulty": scheduled.difficulty,
+            "due": scheduled.due,
+            "last_review": scheduled.last_review,
+        }
+        if state is None:
+            try:
+                with transaction.atomic():
+                    CardState.objects.create(
+                        learner=learner, card=card, reps=1, created_at=now, **fields
+                    )
+            except IntegrityError:
+                return None
+        else:
+            lapsed = before == CardState.State.REVIEW and rating == ReviewLog.Rating.AGAIN
+            CardState.objects.filter(pk=state.pk).update(
+                reps=state.reps + 1, lapses=state.lapses + int(lapsed), **fields
+            )
+        return ReviewLog.objects.create(
+            learner=learner,
+            card=card,
+            rating=rating,
+            reviewed_at=now,
+            state_before=before,
+            due_after=scheduled.due,
+            duration_ms=duration_ms,
+        )
+
+
+# --- Resources ------------------------------------------------------------------------------
+
+
+def set_resource_done(*, learner: User, resource: Resource, done: bool) -> bool:
+    """Mark a resource done (or not done) for a learner. Safe to call twice."""
+    if done:
+        ResourceCompletion.objects.get_or_create(learner=learner, resource=resource)
+    else:
+        ResourceCompletion.objects.filter(learner=learner, resource=resource).delete()
+    return done

@@ -1,0 +1,200 @@
+"""Learning Center pages. Thin: lookups 404 for anything the learner may not see, rules live
+in `services` and `selectors`. Each POST redirects for plain requests and returns the swapped
+fragment for htmx."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from edirae.http import AuthedRequest
+from quizzes import selectors, services
+from quizzes.models import (
+    MASTERY_MIN_QUESTIONS,
+    MASTERY_MIN_RESPONSES,
+    MASTERY_THRESHOLD,
+    Attempt,
+    ReviewLog,
+)
+
+
+@login_required
+@require_GET
+def index(request: AuthedRequest) -> HttpResponse:
+    return render(
+        request,
+        "quizzes/index.html",
+        {
+            "tracks": selectors.learning_center(learner=request.user),
+            "due": selectors.due_count(learner=request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def phase(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpResponse:
+    phase = selectors.phase_for_learning(
+        viewer=request.user, track_slug=track_slug, phase_slug=phase_slug
+    )
+    return render(
+        request,
+        "quizzes/phase.html",
+        {
+            "phase": phase,
+            "quiz": selectors.quiz_summary(learner=request.user, phase=phase),
+            "deck": selectors.deck_summary(learner=request.user, phase=phase),
+            "resources": selectors.phase_resources(learner=request.user, phase=phase),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resource_done(request: AuthedRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_for_learner(viewer=request.user, pk=pk)
+    done = services.set_resource_done(
+        learner=request.user, resource=resource, done=request.POST.get("done") == "1"
+    )
+    if not request.htmx:
+        if resource.phase_id is None:
+            return redirect("quizzes:index")
+        return redirect(
+            "quizzes:phase", track_slug=resource.track.slug, phase_slug=resource.phase.slug
+        )
+    row = selectors.ResourceRow(resource, done)
+    return render(request, "quizzes/phase.html#resource", {"row": row})
+
+
+# --- Quizzes --------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def start_attempt(request: AuthedRequest, pk: int) -> HttpResponse:
+    quiz = selectors.quiz_for_learner(viewer=request.user, pk=pk)
+    try:
+        attempt = services.start_attempt(learner=request.user, quiz=quiz)
+    except services.LearningRefused as refused:
+        messages.error(request, str(refused))
+        phase = quiz.phase
+        return redirect("quizzes:phase", track_slug=phase.track.slug, phase_slug=phase.slug)
+    return redirect("quizzes:attempt", pk=attempt.pk)
+
+
+@login_required
+@require_GET
+def attempt(request: AuthedRequest, pk: int) -> HttpResponse:
+    attempt = selectors.get_attempt_for(learner=request.user, pk=pk)
+    if not attempt.is_graded and services.is_expired(attempt, timezone.now()):
+        attempt = services.grade_attempt(attempt=attempt)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "phase": attempt.quiz.phase,
+        "responses": selectors.attempt_responses(attempt=attempt),
+    }
+    if attempt.is_graded:
+        context["availability"] = selectors.quiz_availability(
+            learner=request.user, quiz=attempt.quiz
+        )
+    return render(request, "quizzes/attempt.html", context)
+
+
+def _answers(request: AuthedRequest, attempt: Attempt) -> dict[int, services.Answer]:
+    answers = {}
+    for order in range(1, attempt.question_count + 1):
+        values = request.POST.getlist(f"q{order}")
+        selected = [int(v) for v in values if v.isdigit()]
+        answers[order] = services.Answer(selected=selected, text=values[0] if values else "")
+    return answers
+
+
+@login_required
+@require_POST
+def save_attempt(request: AuthedRequest, pk: int) -> HttpResponse:
+    attempt = selectors.get_attempt_for(learner=request.user, pk=pk)
+    saved = services.save_answers(attempt=attempt, answers=_answers(request, attempt))
+    if not saved and not attempt.is_graded:
+        # The time limit passed: what was answered is graded.
+        services.grade_attempt(attempt=attempt)
+    if not request.htmx or not saved:
+        response = redirect("quizzes:attempt", pk=attempt.pk)
+        if request.htmx:
+            response = HttpResponse(status=204, headers={"HX-Redirect": response.url})
+        return response
+    return render(
+        request,
+        "quizzes/attempt.html#save-status",
+        {"attempt": attempt, "saved_at": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def submit_attempt(request: AuthedRequest, pk: int) -> HttpResponse:
+    attempt = selectors.get_attempt_for(learner=request.user, pk=pk)
+    services.save_answers(attempt=attempt, answers=_answers(request, attempt))
+    services.grade_attempt(attempt=attempt)
+    return redirect("quizzes:attempt", pk=attempt.pk)
+
+
+# --- Skills ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def skills(request: AuthedRequest) -> HttpResponse:
+    return render(
+        request,
+        "quizzes/skills.html",
+        {
+            "rows": selectors.my_skills(learner=request.user),
+            "threshold": round(MASTERY_THRESHOLD * 100),
+            "min_responses": MASTERY_MIN_RESPONSES,
+            "min_questions": MASTERY_MIN_QUESTIONS,
+        },
+    )
+
+
+# --- Flashcards -----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def study_deck(request: AuthedRequest, pk: int) -> HttpResponse:
+    deck = selectors.deck_for_learner(viewer=request.user, pk=pk)
+    services.study_deck(learner=request.user, deck=deck)
+    messages.success(request, f"“{deck.title}” is now part of your flashcard reviews.")
+    return redirect("quizzes:review")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def review(request: AuthedRequest) -> HttpResponse:
+    queue = selectors.review_queue(learner=request.user)
+    template = "quizzes/review.html#review-card" if request.htmx else "quizzes/review.html"
+    return render(request, template, {"queue": queue})
+
+
+@login_required
+@require_POST
+def rate_card(request: AuthedRequest, pk: int) -> HttpResponse:
+    card = selectors.card_for_review(viewer=request.user, pk=pk)
+    try:
+        rating = int(request.POST.get("rating", ""))
+        expected_reps = int(request.POST.get("reps", ""))
+    except ValueError:
+        rating = expected_reps = -1
+    if rating not in ReviewLog.Rating.values or expected_reps < 0:
+        messages.error(request, "Choose how well you recalled the card: Again, Hard, Good or Easy.")
+    else:
+        services.review_card(
+            learner=request.user, card=card, rating=rating, expected_reps=expected_reps
+        )
+    if not request.htmx:
+        return redirect("quizzes:review")
+    queue = selectors.review_queue(learner=request.user)
+    return render(request, "quizzes/review.html#review-card", {"queue": queue})

@@ -1,0 +1,108 @@
+"""Factories for the Learning Center: a small quiz bank and deck built per test."""
+
+import factory
+
+from quizzes.models import Card, Choice, Deck, Question, Quiz
+from tests.factories import PhaseFactory, SkillFactory
+
+
+class QuizFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quiz
+
+    phase = factory.SubFactory(PhaseFactory)
+    title = factory.Sequence(lambda n: f"Quiz {n}")
+    pass_mark = 80
+    questions_per_attempt = 3
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    quiz = factory.SubFactory(QuizFactory)
+    key = factory.Sequence(lambda n: f"question-{n}")
+    order = factory.Sequence(lambda n: n + 1)
+    kind = Question.Kind.SINGLE
+    prompt = factory.Sequence(lambda n: f"Prompt number {n}?")
+    explanation = factory.Sequence(lambda n: f"Explanation number {n}.")
+
+
+def single(
+    quiz: Quiz, *, skills=(), key=None, right="Right answer", wrong=("Wrong A", "Wrong B"), **fields
+) -> Question:
+    question = QuestionFactory(
+        quiz=quiz, kind=Question.Kind.SINGLE, **({"key": key} if key else {}), **fields
+    )
+    Choice.objects.create(
+        question=question, order=1, text=f"{right} ({question.key})", correct=True
+    )
+    for i, text in enumerate(wrong, start=2):
+        Choice.objects.create(question=question, order=i, text=f"{text} ({question.key})")
+    question.skills.set(skills)
+    return question
+
+
+def multiple(
+    quiz: Quiz, *, skills=(), right=("Right 1", "Right 2"), wrong=("Wrong 1",), **fields
+) -> Question:
+    question = QuestionFactory(quiz=quiz, kind=Question.Kind.MULTIPLE, **fields)
+    order = 0
+    for text in right:
+        order += 1
+        Choice.objects.create(question=question, order=order, text=text, correct=True)
+    for text in wrong:
+        order += 1
+        Choice.objects.create(question=question, order=order, text=text)
+    question.skills.set(skills)
+    return question
+
+
+def numeric(quiz: Quiz, *, answer: float, tolerance: float = 0, skills=(), **fields) -> Question:
+    question = QuestionFactory(
+        quiz=quiz, kind=Question.Kind.NUMERIC, answer=answer, tolerance=tolerance, **fields
+    )
+    question.skills.set(skills)
+    return question
+
+
+def short(quiz: Quiz, *, accepted: list[str], skills=(), **fields) -> Question:
+    question = QuestionFactory(quiz=quiz, kind=Question.Kind.SHORT, accepted=accepted, **fields)
+    question.skills.set(skills)
+    return question
+
+
+def build_quiz(*, questions: int = 4, per_attempt: int = 3, skill=None, **fields) -> Quiz:
+    """A quiz on a published track's phase with `questions` single-choice questions."""
+    quiz = QuizFactory(questions_per_attempt=per_attempt, **fields)
+    skill = skill or SkillFactory()
+    for _ in range(questions):
+        single(quiz, skills=[skill])
+    return quiz
+
+
+class DeckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deck
+
+    phase = factory.SubFactory(PhaseFactory)
+    title = factory.Sequence(lambda n: f"Deck {n}")
+
+
+class CardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Card
+
+    deck = factory.SubFactory(DeckFactory)
+    key = factory.Sequence(lambda n: f"card-{n}")
+    order = factory.Sequence(lambda n: n + 1)
+    front = factory.Sequence(lambda n: f"Front of card {n}?")
+    back = factory.Sequence(lambda n: f"Back of card {n}.")
+
+
+def build_deck(*, cards: int = 3, **fields) -> Deck:
+    deck = DeckFactory(**fields)
+    for _ in range(cards):
+        CardFactory(deck=deck)
+    return deck
