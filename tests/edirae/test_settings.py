@@ -21,7 +21,10 @@ PRODUCTION = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION, "SECURE_SSL_REDIRECT"}}
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a production
+    # process never has it, and `check --deploy` rightly refuses it.
+    leaked = {"SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION, *leaked}}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
