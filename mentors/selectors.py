@@ -179,7 +179,10 @@ def rubric_for(*, key_action: KeyAction) -> Rubric | None:
 def mentor_profile_for(user: User) -> MentorProfile | None:
     if not user.is_authenticated:
         return None
-    return MentorProfile.objects.filter(user=user, is_active=True).first()
+    profile = MentorProfile.objects.filter(user=user, is_active=True).order_by().first()
+    if profile is not None:
+        profile.user = user  # already loaded: spare a query
+    return profile
 
 
 def require_mentor(user: User) -> MentorProfile:

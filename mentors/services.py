@@ -123,6 +123,16 @@ def _move(submission: Submission, target: str, *, only_if: Q | None = None, **fi
 # --- Learners -------------------------------------------------------------------------------
 
 
+def _lock(submission: Submission, *, expected: str, target: str) -> None:
+    """Lock the submission's row and check its state in the database, so two requests at
+    once (a double click) cannot both add a round: the second sees the new state."""
+    current = (
+        Submission.objects.select_for_update().values_list("state", flat=True).get(pk=submission.pk)
+    )
+    if current != expected:
+        raise IllegalTransition(current=current, target=target)
+
+
 def _refuse_bad_evidence(evidence: Evidence, checks) -> None:
     errors: dict[str, list[str]] = {}
     problems = file_problems(evidence.files)
@@ -233,7 +243,8 @@ def update_draft(
     )
     _refuse_bad_evidence(evidence, checks)
     with transaction.atomic():
-        round = submission.rounds.select_for_update().get(number=1)
+        _lock(submission, expected=State.DRAFT, target=State.SUBMITTED if send else State.DRAFT)
+        round = submission.rounds.get(number=1)
         round.url, round.writeup, round.note = evidence.url, evidence.writeup, evidence.note
         round.save(update_fields=["url", "writeup", "note"])
         _store_files(round, evidence.files)
@@ -259,7 +270,8 @@ def resubmit(
     checks = (checker or default_checker())(url=evidence.url, writeup=evidence.writeup)
     _refuse_bad_evidence(evidence, checks)
     with transaction.atomic():
-        previous = submission.rounds.select_for_update().order_by("-number").first()
+        _lock(submission, expected=State.CHANGES_REQUESTED, target=State.SUBMITTED)
+        previous = submission.rounds.order_by("-number").first()
         round = SubmissionRound.objects.create(
             submission=submission,
             number=previous.number + 1,
