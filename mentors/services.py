@@ -31,7 +31,7 @@ from mentors.models import (
     SubmissionFile,
     SubmissionRound,
 )
-from mentors.prechecks import Checker, blocking_failures, default_checker
+from mentors.prechecks import Checker, blocking_failures, check_url, default_checker
 from mentors.uploads import file_problems
 from tracks.models import KeyAction
 
@@ -133,6 +133,14 @@ def _lock(submission: Submission, *, expected: str, target: str) -> None:
         raise IllegalTransition(current=current, target=target)
 
 
+def _checks(evidence: Evidence, *, send: bool, checker: Checker | None):
+    """The pre-checks of evidence being sent; a draft only needs a safe link (it is shown
+    to its author as a link) and may have an empty write-up."""
+    if not send:
+        return [check_url(evidence.url)]
+    return (checker or default_checker())(url=evidence.url, writeup=evidence.writeup)
+
+
 def _refuse_bad_evidence(evidence: Evidence, checks) -> None:
     errors: dict[str, list[str]] = {}
     problems = file_problems(evidence.files)
@@ -192,9 +200,7 @@ def submit_evidence(
     now = _now(now)
     if not key_action.needs_evidence or not key_action.phase.track.is_published:
         raise EvidenceRefused("This key action does not take evidence.")
-    checks = (
-        [] if draft else (checker or default_checker())(url=evidence.url, writeup=evidence.writeup)
-    )
+    checks = _checks(evidence, send=not draft, checker=checker)
     _refuse_bad_evidence(evidence, checks)
     with transaction.atomic():
         try:
@@ -238,9 +244,7 @@ def update_draft(
     now = _now(now)
     if submission.state != State.DRAFT:
         raise IllegalTransition(current=submission.state, target=State.DRAFT)
-    checks = (
-        (checker or default_checker())(url=evidence.url, writeup=evidence.writeup) if send else []
-    )
+    checks = _checks(evidence, send=send, checker=checker)
     _refuse_bad_evidence(evidence, checks)
     with transaction.atomic():
         _lock(submission, expected=State.DRAFT, target=State.SUBMITTED if send else State.DRAFT)

@@ -48,6 +48,17 @@ def test_it_refuses_a_link_that_is_malformed_or_on_another_scheme(
     assert not Submission.objects.exists()
 
 
+def test_even_a_draft_refuses_a_link_that_is_not_on_the_web(learner, key_action):
+    with pytest.raises(services.EvidenceRefused):
+        services.submit_evidence(
+            learner=learner,
+            key_action=key_action,
+            evidence=evidence(url="javascript:alert(1)"),
+            draft=True,
+        )
+    assert not Submission.objects.exists()
+
+
 def test_it_refuses_an_empty_writeup(learner, key_action):
     with pytest.raises(services.EvidenceRefused) as refused:
         services.submit_evidence(
