@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
+from mentors.models import MentorProfile
+from tracks.models import Track
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     """Create the demo accounts (verified emails) if missing. Embedded mode only; safe twice.
 
     Existing demo accounts get their documented password back, so the README stays true.
+    The demo mentor covers every published track.
     """
     if not settings.EMBEDDED:
         raise DemoAccountsRefused("Demo accounts are only created in embedded mode.")
@@ -49,6 +52,11 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         EmailAddress.objects.update_or_create(
             user=user, email=account.email, defaults={"verified": True, "primary": True}
         )
+        if account.role == "mentor":
+            profile, _ = MentorProfile.objects.update_or_create(
+                user=user, defaults={"is_active": True}
+            )
+            profile.tracks.add(*Track.objects.published())
     return list(DEMO_ACCOUNTS)
 
 

@@ -83,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
+            # Project-wide template libraries that live outside the apps.
+            "libraries": {"edirae_markdown": "edirae.templatetags.edirae_markdown"},
         },
     },
 ]
@@ -265,3 +267,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Mentors and evidence -------------------------------------------------------------------
+# The review promise: a submission waiting longer is offered to every mentor of its track
+# and staff are told (mentors.services.escalate_overdue_submissions, run by Celery beat).
+EVIDENCE_REVIEW_PROMISE_HOURS = env_int("EVIDENCE_REVIEW_PROMISE_HOURS", 48, minimum=1)
+EVIDENCE_CLAIM_MINUTES = env_int("EVIDENCE_CLAIM_MINUTES", 30, minimum=1)
+EVIDENCE_MAX_CLAIMS_PER_MENTOR = env_int("EVIDENCE_MAX_CLAIMS_PER_MENTOR", 3, minimum=1)
+EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 5, minimum=0)
+# Extension -> the content types a browser may send for it. Anything else is refused.
+EVIDENCE_ALLOWED_FILE_TYPES = {
+    ".pdf": {"application/pdf"},
+    ".png": {"image/png"},
+    ".jpg": {"image/jpeg"},
+    ".jpeg": {"image/jpeg"},
+    ".txt": {"text/plain"},
+    ".md": {"text/markdown", "text/x-markdown", "text/plain", "application/octet-stream"},
+    ".ipynb": {"application/x-ipynb+json", "application/json", "application/octet-stream"},
+}
+# The pre-checker run before a submission reaches a mentor (a dotted path to a callable).
+EVIDENCE_PRECHECKER = env_str("EVIDENCE_PRECHECKER", "mentors.prechecks.run_prechecks")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "mentors-escalate-overdue": {
+            "task": "mentors.tasks.escalate_overdue_submissions",
+            "schedule": 15 * 60,
+        },
+        "mentors-release-expired-claims": {
+            "task": "mentors.tasks.release_expired_claims",
+            "schedule": 5 * 60,
+        },
+    }
+)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tracks/", include("tracks.urls")),
     path("plan/", include("tracks.plan_urls")),
     path("learn/", include("quizzes.urls")),
+    path("", include("mentors.urls")),
     path("admin/", admin.site.urls),
 ]
 

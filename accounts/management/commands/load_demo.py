@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DemoAccountsRefused, ensure_demo_accounts, ensure_demo_plan
+from mentors.rubrics import RubricFileError, load_rubric_file
 from tracks.trackfile import TrackFileError, import_track_files
 
 SEED_DIR = Path(settings.BASE_DIR) / "tracks" / "content"
+RUBRICS = Path(settings.BASE_DIR) / "mentors" / "content" / "rubrics.yaml"
 
 
 class Command(BaseCommand):
@@ -17,7 +19,9 @@ class Command(BaseCommand):
         try:
             for result in import_track_files(files):
                 self.stdout.write(f"track {result.slug}: {result.phases} phases loaded")
-        except TrackFileError as exc:
+            for title in load_rubric_file(RUBRICS):
+                self.stdout.write(f"rubric loaded: {title}")
+        except (TrackFileError, RubricFileError) as exc:
             raise CommandError(str(exc)) from None
         try:
             accounts = ensure_demo_accounts()

@@ -1,0 +1,302 @@
+"""Reads of evidence for pages, the queue and (later) the gate. Query counts do not grow
+with the number of submissions, rounds or reviews shown."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import User
+from mentors.models import (
+    MentorAssignment,
+    MentorProfile,
+    Review,
+    ReviewScore,
+    Rubric,
+    RubricCriterion,
+    RubricLevel,
+    Submission,
+    SubmissionFile,
+    SubmissionRound,
+)
+from tracks.models import KeyAction, Phase, Track
+
+State = Submission.State
+
+
+# --- For the gate (issue 5) -----------------------------------------------------------------
+
+
+def approved_submission_count(*, learner: User, phase: Phase) -> int:
+    """How many of the phase's evidence key actions a mentor approved for the learner.
+
+    At most one live submission per key action exists, so this counts key actions. One query.
+    """
+    return Submission.objects.filter(learner=learner, phase=phase, state=State.APPROVED).count()
+
+
+def waiting_submissions(*, learner: User, phase: Phase) -> list[Submission]:
+    """The learner's submissions of the phase waiting for a mentor, oldest first. One query."""
+    return list(
+        Submission.objects.filter(learner=learner, phase=phase, state__in=Submission.WAITING_STATES)
+        .select_related("key_action")
+        .order_by("submitted_at")
+    )
+
+
+# --- Learners -------------------------------------------------------------------------------
+
+
+def evidence_key_action(*, pk: int) -> KeyAction:
+    """A key action that takes evidence, on a published track (404 otherwise).
+
+    Until enrollments exist any such key action may be submitted for; then this must also
+    require the key action's phase to be unlocked for the learner.
+    """
+    return get_object_or_404(
+        KeyAction.objects.select_related("phase__track").filter(
+            needs_evidence=True, phase__track__status=Track.Status.PUBLISHED
+        ),
+        pk=pk,
+    )
+
+
+def evidence_key_actions() -> QuerySet[KeyAction]:
+    """Every key action a learner may submit evidence for, in track and phase order."""
+    return (
+        KeyAction.objects.filter(needs_evidence=True, phase__track__status=Track.Status.PUBLISHED)
+        .select_related("phase__track")
+        .order_by("phase__track__title", "phase__order", "order")
+    )
+
+
+def live_submission_for(*, learner: User, key_action: KeyAction) -> Submission | None:
+    return (
+        Submission.objects.filter(learner=learner, key_action=key_action)
+        .exclude(state=State.WITHDRAWN)
+        .first()
+    )
+
+
+def submissions_of(*, learner: User) -> QuerySet[Submission]:
+    """The learner's submissions, reviewed-but-unseen first, then the most recent."""
+    return (
+        Submission.objects.filter(learner=learner)
+        .select_related("key_action", "phase", "track")
+        .annotate(round_count=Count("rounds"))
+        .order_by("-review_unseen", "-updated_at")
+    )
+
+
+def get_submission_for_learner(*, learner: User, pk: int) -> Submission:
+    """The learner's own submission; 404 for anyone else's."""
+    return get_object_or_404(
+        Submission.objects.select_related("key_action", "phase", "track", "learner"),
+        pk=pk,
+        learner=learner,
+    )
+
+
+def history(*, submission: Submission) -> list[SubmissionRound]:
+    """Every round, newest first, with its files, review and scores (four queries)."""
+    return list(
+        submission.rounds.order_by("-number").prefetch_related(
+            Prefetch("files", queryset=SubmissionFile.objects.order_by("id")),
+            Prefetch(
+                "review",
+                queryset=Review.objects.select_related("mentor").prefetch_related(
+                    Prefetch(
+                        "scores",
+                        queryset=ReviewScore.objects.select_related("criterion", "level").order_by(
+                            "criterion__order"
+                        ),
+                    )
+                ),
+            ),
+        )
+    )
+
+
+def latest_round(rounds: list[SubmissionRound]) -> SubmissionRound | None:
+    return rounds[0] if rounds else None
+
+
+@dataclass(frozen=True)
+class Wait:
+    """What the learner is told while waiting: the promise and where they stand."""
+
+    position: int
+    promised_by: datetime
+    overdue: bool
+
+
+def wait_for(*, submission: Submission, now: datetime | None = None) -> Wait | None:
+    """Queue position among the track's waiting submissions, and the promised time. One query."""
+    if not submission.is_waiting or submission.submitted_at is None:
+        return None
+    now = now or timezone.now()
+    ahead = Submission.objects.filter(
+        track_id=submission.track_id,
+        state__in=Submission.WAITING_STATES,
+        submitted_at__lt=submission.submitted_at,
+    ).count()
+    promised_by = submission.promised_by()
+    return Wait(position=ahead + 1, promised_by=promised_by, overdue=now > promised_by)
+
+
+# --- Rubrics --------------------------------------------------------------------------------
+
+
+def rubric_for(*, key_action: KeyAction) -> Rubric | None:
+    """The key action's own rubric, else its phase's, with criteria and levels (3 queries)."""
+    rubrics = (
+        Rubric.objects.filter(
+            Q(key_action=key_action) | Q(phase_id=key_action.phase_id, key_action__isnull=True)
+        )
+        .prefetch_related(
+            Prefetch(
+                "criteria",
+                queryset=RubricCriterion.objects.order_by("order").prefetch_related(
+                    Prefetch("levels", queryset=RubricLevel.objects.order_by("score"))
+                ),
+            )
+        )
+        .order_by("key_action_id")  # NULLs last on PostgreSQL and first on SQLite: pick below
+    )
+    found = list(rubrics)
+    own = [rubric for rubric in found if rubric.key_action_id is not None]
+    return (own or found or [None])[0]
+
+
+# --- Mentors --------------------------------------------------------------------------------
+
+
+def mentor_profile_for(user: User) -> MentorProfile | None:
+    if not user.is_authenticated:
+        return None
+    profile = MentorProfile.objects.filter(user=user, is_active=True).order_by().first()
+    if profile is not None:
+        profile.user = user  # already loaded: spare a query
+    return profile
+
+
+def require_mentor(user: User) -> MentorProfile:
+    """The user's active mentor profile; 404 for everyone else (mentor pages do not exist
+    for them)."""
+    profile = mentor_profile_for(user)
+    if profile is None:
+        raise Http404("Not a mentor.")
+    return profile
+
+
+def visible_to(*, profile: MentorProfile) -> QuerySet[Submission]:
+    """Submissions this mentor may see: sent, in a track they cover, not their own, and in
+    the shared pool or assigned to them, unless escalated (then every mentor of the track
+    sees it). Whatever they claimed or reviewed stays visible to them."""
+    mentor = profile.user
+    assigned_elsewhere = MentorAssignment.objects.filter(
+        learner=OuterRef("learner"), track=OuterRef("track"), mentor__isnull=False
+    ).exclude(mentor=profile)
+    reviewed_by_me = Review.objects.filter(round__submission=OuterRef("pk"), mentor=mentor)
+    return (
+        Submission.objects.filter(track__mentor_profiles=profile)
+        .exclude(learner=mentor)
+        .exclude(state=State.DRAFT)
+        .filter(
+            ~Exists(assigned_elsewhere)
+            | Q(escalated_at__isnull=False)
+            | Q(claimed_by=mentor)
+            | Exists(reviewed_by_me)
+        )
+    )
+
+
+def get_submission_for_mentor(*, profile: MentorProfile, pk: int) -> Submission:
+    """A submission this mentor may see; 404 otherwise (another track, their own...)."""
+    return get_object_or_404(
+        visible_to(profile=profile).select_related(
+            "key_action", "phase", "track", "learner", "claimed_by"
+        ),
+        pk=pk,
+    )
+
+
+def queue(*, profile: MentorProfile) -> list[Submission]:
+    """Waiting submissions the mentor may review, oldest first (one query), each with the
+    number of its current round and whether it is assigned to this mentor."""
+    assigned_to_me = MentorAssignment.objects.filter(
+        learner=OuterRef("learner"), track=OuterRef("track"), mentor=profile
+    )
+    return list(
+        visible_to(profile=profile)
+        .filter(state__in=Submission.WAITING_STATES)
+        .select_related("key_action", "phase", "track", "learner", "claimed_by")
+        .annotate(round_count=Count("rounds"), assigned_to_me=Exists(assigned_to_me))
+        .order_by("submitted_at", "pk")[:200]
+    )
+
+
+@dataclass(frozen=True)
+class MentorStats:
+    reviews_this_week: int
+    weekly_capacity: int
+    approvals_this_week: int
+    median_wait: timedelta | None  # the mentor's tracks, reviews of the last 30 days
+    my_median_wait: timedelta | None
+    reviewed_last_30_days: int
+    waiting_now: int
+    overdue_now: int
+
+
+def start_of_week(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    monday = local - timedelta(days=local.weekday())
+    return monday.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def mentor_stats(*, profile: MentorProfile, now: datetime | None = None) -> MentorStats:
+    """The statistics page: this week's reviews and the median wait (three queries)."""
+    now = now or timezone.now()
+    week = start_of_week(now)
+    mine = Review.objects.filter(mentor=profile.user, created_at__gte=week).aggregate(
+        total=Count("pk"), approved=Count("pk", filter=Q(verdict=Review.Verdict.APPROVE))
+    )
+    recent = list(
+        Review.objects.filter(
+            round__submission__track__mentor_profiles=profile,
+            created_at__gte=now - timedelta(days=30),
+            waited__isnull=False,
+        ).values_list("mentor_id", "waited")
+    )
+    waits = [waited for _, waited in recent]
+    my_waits = [waited for mentor_id, waited in recent if mentor_id == profile.user_id]
+    deadline = now - timedelta(hours=settings.EVIDENCE_REVIEW_PROMISE_HOURS)
+    waiting = visible_to(profile=profile).aggregate(
+        waiting=Count("pk", filter=Q(state__in=Submission.WAITING_STATES)),
+        overdue=Count(
+            "pk", filter=Q(state__in=Submission.WAITING_STATES, submitted_at__lte=deadline)
+        ),
+    )
+    return MentorStats(
+        reviews_this_week=mine["total"],
+        weekly_capacity=profile.weekly_capacity,
+        approvals_this_week=mine["approved"],
+        median_wait=statistics.median(waits) if waits else None,
+        my_median_wait=statistics.median(my_waits) if my_waits else None,
+        reviewed_last_30_days=len(waits),
+        waiting_now=waiting["waiting"],
+        overdue_now=waiting["overdue"],
+    )
+
+
+def files_visible_to(*, user: User, profile: MentorProfile | None) -> QuerySet[SubmissionFile]:
+    """Files the user may download: of their own submissions, or of ones they may review."""
+    condition = Q(round__submission__learner=user)
+    if profile is not None:
+        condition |= Q(round__submission__in=visible_to(profile=profile).values("pk"))
+    return SubmissionFile.objects.filter(condition)

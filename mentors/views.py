@@ -1,0 +1,307 @@
+"""Evidence pages for learners (/evidence/) and mentors (/mentor/). Thin: the rules are in
+services and selectors; every object is looked up through a helper that 404s for others."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from edirae.http import AuthedRequest
+from mentors import selectors, services
+from mentors.forms import EvidenceForm, ReviewForm
+from mentors.models import Review, Submission
+from mentors.services import EvidenceError
+from mentors.uploads import accept_attribute
+
+State = Submission.State
+
+
+def _show_errors(form: forms.Form, error: EvidenceError) -> None:
+    for name, sentences in error.errors.items():
+        for sentence in sentences:
+            form.add_error(None if name not in form.fields else name, sentence)
+
+
+def _remember_mentor(request: AuthedRequest, is_mentor: bool) -> None:
+    # base.html shows "Review queue" from the session, so pages pay no query for it.
+    if request.session.get("is_mentor") != is_mentor:
+        request.session["is_mentor"] = is_mentor
+
+
+# --- Learners -------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def my_submissions(request: AuthedRequest) -> HttpResponse:
+    submissions = list(selectors.submissions_of(learner=request.user))
+    started = {s.key_action_id for s in submissions if s.state != State.WITHDRAWN}
+    available = [ka for ka in selectors.evidence_key_actions() if ka.pk not in started]
+    return render(
+        request,
+        "mentors/my_submissions.html",
+        {"submissions": submissions, "available": available},
+    )
+
+
+@require_GET
+@login_required
+def start(request: AuthedRequest) -> HttpResponse:
+    """The "Start evidence" picker on My evidence submits here (works without JavaScript)."""
+    try:
+        key_action_id = int(request.GET.get("key_action", ""))
+    except ValueError:
+        messages.error(request, "Choose a key action first.")
+        return redirect("mentors:my_submissions")
+    return redirect("mentors:submit", key_action_id=key_action_id)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def submit(request: AuthedRequest, key_action_id: int) -> HttpResponse:
+    key_action = selectors.evidence_key_action(pk=key_action_id)
+    existing = selectors.live_submission_for(learner=request.user, key_action=key_action)
+    if existing is not None:
+        if existing.state in (State.DRAFT, State.CHANGES_REQUESTED):
+            return redirect("mentors:edit", pk=existing.pk)
+        messages.info(request, "You already have evidence for this key action.")
+        return redirect(existing)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        draft = request.POST.get("action") == "draft"
+        try:
+            submission = services.submit_evidence(
+                learner=request.user, key_action=key_action, evidence=form.evidence(), draft=draft
+            )
+        except EvidenceError as exc:
+            _show_errors(form, exc)
+        else:
+            if draft:
+                messages.success(request, "Draft saved. Mentors do not see drafts.")
+            else:
+                messages.success(request, "Evidence sent. A mentor will review it.")
+            return redirect(submission)
+    return render(
+        request,
+        "mentors/submit.html",
+        {"form": form, "key_action": key_action, "mode": "new", "accept": accept_attribute()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Finish a draft, or send a new round after changes were requested."""
+    submission = selectors.get_submission_for_learner(learner=request.user, pk=pk)
+    if submission.state not in (State.DRAFT, State.CHANGES_REQUESTED):
+        messages.info(request, "This evidence cannot be changed now.")
+        return redirect(submission)
+    rounds = selectors.history(submission=submission)
+    latest = rounds[0]
+    resubmitting = submission.state == State.CHANGES_REQUESTED
+    initial = {"url": latest.url, "writeup": latest.writeup, "note": latest.note}
+    form = EvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        keep_files_choice=resubmitting and bool(latest.files.all()),
+    )
+    if request.method == "POST" and form.is_valid():
+        send = request.POST.get("action") != "draft"
+        try:
+            if resubmitting:
+                services.resubmit(submission=submission, evidence=form.evidence())
+            else:
+                services.update_draft(submission=submission, evidence=form.evidence(), send=send)
+        except EvidenceError as exc:
+            _show_errors(form, exc)
+        else:
+            if send:
+                messages.success(request, "Evidence sent. A mentor will review it.")
+            else:
+                messages.success(request, "Draft saved. Mentors do not see drafts.")
+            return redirect(submission)
+    return render(
+        request,
+        "mentors/submit.html",
+        {
+            "form": form,
+            "key_action": submission.key_action,
+            "submission": submission,
+            "latest": latest,
+            "mode": "resubmit" if resubmitting else "draft",
+        },
+    )
+
+
+@require_GET
+@login_required
+def submission(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = selectors.get_submission_for_learner(learner=request.user, pk=pk)
+    rounds = selectors.history(submission=item)
+    wait = selectors.wait_for(submission=item)
+    newly_reviewed = item.review_unseen
+    services.mark_review_seen(submission=item)
+    return render(
+        request,
+        "mentors/submission.html",
+        {"submission": item, "rounds": rounds, "wait": wait, "newly_reviewed": newly_reviewed},
+    )
+
+
+@require_POST
+@login_required
+def withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = selectors.get_submission_for_learner(learner=request.user, pk=pk)
+    try:
+        services.withdraw(submission=item)
+    except EvidenceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Evidence withdrawn. You can start again whenever you like.")
+    return redirect(item)
+
+
+@require_GET
+@login_required
+def download(request: AuthedRequest, pk: int) -> FileResponse:
+    profile = selectors.mentor_profile_for(request.user)
+    stored = get_object_or_404(
+        selectors.files_visible_to(user=request.user, profile=profile), pk=pk
+    )
+    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
+
+
+# --- Mentors --------------------------------------------------------------------------------
+
+
+def _promise() -> dict[str, int]:
+    return {
+        "promise_hours": settings.EVIDENCE_REVIEW_PROMISE_HOURS,
+        "claim_minutes": settings.EVIDENCE_CLAIM_MINUTES,
+    }
+
+
+def _annotate_waits(items: list[Submission], *, mentor, now) -> None:
+    for item in items:
+        item.waited = now - item.submitted_at if item.submitted_at else None
+        item.overdue = item.promised_by() is not None and now > item.promised_by()
+        item.claimed_by_me = item.claim_is_active(now) and item.claimed_by_id == mentor.pk
+        item.claimed_by_other = item.claim_is_active(now) and item.claimed_by_id != mentor.pk
+
+
+@require_GET
+@login_required
+def queue(request: AuthedRequest) -> HttpResponse:
+    profile = selectors.require_mentor(request.user)
+    _remember_mentor(request, True)
+    now = timezone.now()
+    items = selectors.queue(profile=profile)
+    _annotate_waits(items, mentor=request.user, now=now)
+    context = {
+        "items": items,
+        "mine": [item for item in items if item.claimed_by_me],
+        "profile": profile,
+        **_promise(),
+    }
+    template = "mentors/queue.html#queue" if request.htmx else "mentors/queue.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def claim(request: AuthedRequest, pk: int) -> HttpResponse:
+    profile = selectors.require_mentor(request.user)
+    item = selectors.get_submission_for_mentor(profile=profile, pk=pk)
+    extending = item.claim_is_active() and item.claimed_by_id == request.user.pk
+    try:
+        services.claim(submission=item, mentor=request.user)
+    except EvidenceError as exc:
+        messages.error(request, exc.message)
+        return redirect("mentors:queue")
+    until = timezone.localtime(item.claim_expires_at)
+    messages.success(
+        request,
+        f"{'Claim extended' if extending else 'Claimed'}: it is yours until {until:%H:%M}.",
+    )
+    return redirect("mentors:review", pk=item.pk)
+
+
+@require_POST
+@login_required
+def release(request: AuthedRequest, pk: int) -> HttpResponse:
+    profile = selectors.require_mentor(request.user)
+    item = selectors.get_submission_for_mentor(profile=profile, pk=pk)
+    try:
+        services.release_claim(submission=item, mentor=request.user)
+    except EvidenceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Released: the submission is back in the queue.")
+    return redirect("mentors:queue")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def review(request: AuthedRequest, pk: int) -> HttpResponse:
+    profile = selectors.require_mentor(request.user)
+    item = selectors.get_submission_for_mentor(profile=profile, pk=pk)
+    rubric = selectors.rubric_for(key_action=item.key_action)
+    form = ReviewForm(request.POST or None, rubric=rubric)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review(
+                submission=item,
+                mentor=request.user,
+                verdict=form.cleaned_data["verdict"],
+                feedback=form.cleaned_data["feedback"],
+                levels=form.levels(),
+                rubric=rubric,
+            )
+        except EvidenceError as exc:
+            _show_errors(form, exc)
+        else:
+            if form.cleaned_data["verdict"] == Review.Verdict.APPROVE:
+                messages.success(request, "Approved. The learner has been told.")
+            else:
+                messages.success(request, "Changes requested. The learner has been told.")
+            return redirect("mentors:queue")
+    now = timezone.now()
+    rounds = selectors.history(submission=item)
+    holds_claim = item.state == State.IN_REVIEW and item.claimed_by_id == request.user.pk
+    return render(
+        request,
+        "mentors/review.html",
+        {
+            "submission": item,
+            "rounds": rounds,
+            "current": rounds[0] if rounds else None,
+            "earlier": rounds[1:],
+            "rubric": rubric,
+            "form": form,
+            "holds_claim": holds_claim,
+            "claim_expired": holds_claim and not item.claim_is_active(now),
+            "claimed_by_other": item.claim_is_active(now) and not holds_claim,
+            "approved_in_phase": selectors.approved_submission_count(
+                learner=item.learner, phase=item.phase
+            ),
+            "waited": now - item.submitted_at if item.submitted_at else None,
+            "overdue": item.is_waiting and now > item.promised_by(),
+            **_promise(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def stats(request: AuthedRequest) -> HttpResponse:
+    profile = selectors.require_mentor(request.user)
+    return render(
+        request,
+        "mentors/stats.html",
+        {"stats": selectors.mentor_stats(profile=profile), "profile": profile},
+    )

@@ -1,0 +1,205 @@
+"""The mentor's pages: the queue, claiming, the review form, statistics; and who sees what."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mentors import services
+from mentors.models import MentorAssignment, MentorProfile, Review, Submission
+from tests.conftest import verified_user
+from tests.factories import PASSWORD, build_track
+from tests.mentors.conftest import evidence, fresh_rubric, make_mentor
+
+State = Submission.State
+
+
+@pytest.fixture
+def as_mentor(client, mentor):
+    client.force_login(mentor)
+    return client
+
+
+def criterion_fields(rubric, scores):
+    rubric = fresh_rubric(rubric)
+    return {
+        f"criterion_{c.pk}": c.levels.get(score=scores[c.title]).pk for c in rubric.criteria.all()
+    }
+
+
+def test_the_queue_lists_waiting_submissions_oldest_first_with_their_wait(
+    as_mentor, track, submitted
+):
+    newer_learner = verified_user("newer@test.example")
+    action = track.phases.get(order=2).key_actions.get(order=1)
+    newer = services.submit_evidence(learner=newer_learner, key_action=action, evidence=evidence())
+    Submission.objects.filter(pk=submitted.pk).update(
+        submitted_at=timezone.now() - timedelta(hours=50)
+    )
+    page = as_mentor.get(reverse("mentors:queue")).content.decode()
+    assert page.index(f"queue-item-{submitted.pk}") < page.index(f"queue-item-{newer.pk}")
+    assert "50 h" in page and "of 48 h" in page and "Past the promise" in page
+    assert '<button type="submit" class="button-small"' in page  # a real button
+
+
+def test_claiming_from_the_queue_opens_the_review_page(as_mentor, submitted, mentor):
+    response = as_mentor.post(reverse("mentors:claim", args=[submitted.pk]))
+    assert response.url == reverse("mentors:review", args=[submitted.pk])
+    submitted.refresh_from_db()
+    assert submitted.claimed_by == mentor
+    page = as_mentor.get(response.url).content.decode()
+    assert "Claimed by you until" in page
+    assert "Approval needs every criterion at or above its pass level." in page or (
+        "no rubric yet" in page
+    )
+
+
+def test_a_claim_lost_to_another_mentor_is_explained(as_mentor, submitted, other_mentor):
+    services.claim(submission=submitted, mentor=other_mentor)
+    response = as_mentor.post(reverse("mentors:claim", args=[submitted.pk]), follow=True)
+    assert "Another mentor claimed this submission" in response.content.decode()
+
+
+def test_the_review_form_shows_the_rubric_and_approves(as_mentor, claimed, rubric):
+    url = reverse("mentors:review", args=[claimed.pk])
+    page = as_mentor.get(url).content.decode()
+    assert "Approval needs every criterion at or above its pass level." in page
+    assert 'type="radio"' in page and "Working code" in page and "passes at 2" in page
+    data = {
+        **criterion_fields(rubric, {"Working code": 2, "Explanation": 3}),
+        "feedback": "Well done.",
+        "verdict": "approve",
+    }
+    response = as_mentor.post(url, data)
+    assert response.status_code == 302
+    claimed.refresh_from_db()
+    assert claimed.state == State.APPROVED
+
+
+def test_the_review_form_refuses_approval_below_a_pass_level(as_mentor, claimed, rubric):
+    url = reverse("mentors:review", args=[claimed.pk])
+    data = {
+        **criterion_fields(rubric, {"Working code": 1, "Explanation": 3}),
+        "feedback": "Nice.",
+        "verdict": "approve",
+    }
+    page = as_mentor.post(url, data).content.decode()
+    assert "Below the pass level for approval (2)." in page
+    assert "Approval needs every criterion at or above its pass level. Request changes" in page
+    assert not Review.objects.exists()
+
+
+def test_the_mentor_requests_changes_and_earlier_rounds_show_on_the_next_review(
+    as_mentor, claimed, rubric, mentor
+):
+    url = reverse("mentors:review", args=[claimed.pk])
+    data = {
+        **criterion_fields(rubric, {"Working code": 1, "Explanation": 2}),
+        "feedback": "Add tests.",
+        "verdict": "request_changes",
+    }
+    as_mentor.post(url, data)
+    claimed.refresh_from_db()
+    services.resubmit(submission=claimed, evidence=evidence(writeup="Round two."))
+    services.claim(submission=claimed, mentor=mentor)
+    page = as_mentor.get(url).content.decode()
+    assert "Round two." in page and "Earlier rounds" in page and "Add tests." in page
+
+
+@pytest.mark.parametrize("name", ["queue", "stats"])
+def test_non_mentors_get_404_on_mentor_pages(client, learner, name):
+    client.force_login(learner)
+    assert client.get(reverse(f"mentors:{name}")).status_code == 404
+
+
+def test_a_mentor_cannot_open_or_claim_a_submission_outside_their_tracks(client, submitted):
+    elsewhere = make_mentor("elsewhere@test.example", build_track(phases=1, actions_per_phase=1))
+    client.force_login(elsewhere)
+    assert client.get(reverse("mentors:review", args=[submitted.pk])).status_code == 404
+    assert client.post(reverse("mentors:claim", args=[submitted.pk])).status_code == 404
+    assert submitted.key_action.text not in client.get(reverse("mentors:queue")).content.decode()
+
+
+def test_a_mentor_never_sees_their_own_submission(as_mentor, mentor, key_action):
+    own = services.submit_evidence(learner=mentor, key_action=key_action, evidence=evidence())
+    assert as_mentor.get(reverse("mentors:review", args=[own.pk])).status_code == 404
+    assert f"queue-item-{own.pk}" not in as_mentor.get(reverse("mentors:queue")).content.decode()
+
+
+def test_a_learner_assigned_to_another_mentor_is_not_in_my_queue(
+    as_mentor, submitted, learner, track, other_mentor
+):
+    MentorAssignment.objects.create(
+        learner=learner, track=track, mentor=MentorProfile.objects.get(user=other_mentor)
+    )
+    assert (
+        f"queue-item-{submitted.pk}" not in as_mentor.get(reverse("mentors:queue")).content.decode()
+    )
+    assert as_mentor.get(reverse("mentors:review", args=[submitted.pk])).status_code == 404
+
+
+def test_a_mentor_downloads_files_of_submissions_they_may_review(as_mentor, learner, key_action):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("notes.md", b"# Notes", content_type="text/markdown")
+    submission = services.submit_evidence(
+        learner=learner, key_action=key_action, evidence=evidence(files=[upload])
+    )
+    stored = submission.rounds.get().files.get()
+    response = as_mentor.get(reverse("mentors:file", args=[stored.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"# Notes"
+
+
+def test_statistics_show_the_median_wait_and_reviews_this_week(as_mentor, mentor, track):
+    action = track.phases.get(order=1).key_actions.get(order=1)
+    for hours in (2, 10, 30):
+        learner = verified_user(f"l{hours}@test.example")
+        submission = services.submit_evidence(
+            learner=learner, key_action=action, evidence=evidence()
+        )
+        services.claim(submission=submission, mentor=mentor)
+        services.review(
+            submission=submission,
+            mentor=mentor,
+            verdict="approve",
+            feedback="ok",
+            levels={},
+            rubric=None,
+            now=submission.submitted_at + timedelta(hours=hours),
+        )
+    page = as_mentor.get(reverse("mentors:stats")).content.decode()
+    assert "10 h" in page  # the median of 2, 10 and 30 hours
+    assert '3 <span class="meta">of your 10 a week</span>' in page
+
+
+def test_the_mentor_sees_the_review_queue_link_after_logging_in(client, mentor):
+    client.login(email=mentor.email, password=PASSWORD)  # the password form: signal runs
+    client.post(reverse("account_login"), {"login": mentor.email, "password": PASSWORD})
+    assert "Review queue" in client.get(reverse("home")).content.decode()
+
+
+def test_the_queue_refreshes_as_an_htmx_fragment(as_mentor, submitted):
+    response = as_mentor.get(reverse("mentors:queue"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="queue"') and "<html" not in html
+
+
+def test_mentor_page_queries_do_not_grow_with_the_queue(
+    as_mentor, track, mentor, claimed, rubric, django_assert_max_num_queries
+):
+    action = track.phases.get(order=2).key_actions.get(order=1)
+    for i in range(5):
+        services.submit_evidence(
+            learner=verified_user(f"q{i}@test.example"), key_action=action, evidence=evidence()
+        )
+    as_mentor.get(reverse("mentors:queue"))  # the first visit stores "is a mentor" in the session
+    # session, user, profile, queue (one query with round counts and assignments)
+    with django_assert_max_num_queries(4):
+        assert as_mentor.get(reverse("mentors:queue")).status_code == 200
+    # session, user, profile, submission, rubric (3), rounds, files, reviews, scores, approved count
+    with django_assert_max_num_queries(12):
+        assert as_mentor.get(reverse("mentors:review", args=[claimed.pk])).status_code == 200
+    # session, user, profile, this week's reviews, recent waits, waiting now
+    with django_assert_max_num_queries(6):
+        assert as_mentor.get(reverse("mentors:stats")).status_code == 200
