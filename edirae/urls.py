@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("tracks/", include("tracks.urls")),
+    path("reminders/", include("reminders.urls")),
     path("admin/", admin.site.urls),
 ]
 
