@@ -233,17 +233,18 @@ def deliver(*, reminder_id: int, final_attempt: bool = True) -> Reminder.State |
     if reason or kind is None:
         _finish([reminder], state=Reminder.State.SKIPPED, error=reason)
         return Reminder.State.SKIPPED
+    link = unsubscribe_url(user_id=reminder.user_id, kinds=[kind.key])
     rendered = kind.render(
         reminder=reminder,
         site_url=settings.SITE_URL,
-        unsubscribe_url=unsubscribe_url(user_id=reminder.user_id, kinds=[kind.key]),
+        unsubscribe_url=link,
         preferences_url=_preferences_url(),
     )
     return _send_and_finish(
         user=reminder.user,
         reminders=[reminder],
         notices={reminder.id: rendered},
-        email=Email(rendered.subject, rendered.text, rendered.html, [kind.key]),
+        email=Email(rendered.subject, rendered.text, rendered.html, link),
         final_attempt=final_attempt,
     )
 
@@ -268,7 +269,7 @@ def _deliver_digest(*, digest: Reminder, final_attempt: bool, skip: str) -> Remi
         _finish([digest], state=Reminder.State.SKIPPED, error=skip or "Nothing left to send.")
         return Reminder.State.SKIPPED
 
-    kinds = sorted({kind.key for _, kind, _ in entries})
+    link = unsubscribe_url(user_id=user.id, kinds={kind.key for _, kind, _ in entries})
     context = {
         "entries": [
             {
@@ -280,7 +281,7 @@ def _deliver_digest(*, digest: Reminder, final_attempt: bool, skip: str) -> Remi
             for _, kind, content in entries
         ],
         "day": digest.period,
-        "unsubscribe_url": unsubscribe_url(user_id=user.id, kinds=kinds),
+        "unsubscribe_url": link,
         "preferences_url": _preferences_url(),
     }
     count = len(entries)
@@ -293,7 +294,7 @@ def _deliver_digest(*, digest: Reminder, final_attempt: bool, skip: str) -> Remi
             subject,
             render_to_string("reminders/email/digest.txt", context),
             render_to_string("reminders/email/digest.html", context),
-            kinds,
+            link,
         ),
         final_attempt=final_attempt,
         digest=digest,
@@ -327,7 +328,7 @@ class Email:
     subject: str
     text: str
     html: str
-    unsubscribe_kinds: list[str]
+    unsubscribe_url: str
 
 
 class Notice(Protocol):
@@ -351,14 +352,13 @@ def _send_and_finish(
         _finish(reminders, state=Reminder.State.SENT, notices=notices)
         return Reminder.State.SENT
 
-    link = unsubscribe_url(user_id=user.id, kinds=email.unsubscribe_kinds)
     message = EmailMultiAlternatives(
         subject=" ".join(email.subject.split()),  # a header: one line
         body=email.text,
         to=[user.email],
         headers={
             # RFC 8058: mail clients show an unsubscribe button that POSTs to the link.
-            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe": f"<{email.unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
@@ -502,9 +502,10 @@ def resume_email(*, user: User) -> None:
 
 
 def unsubscribe_token(*, user_id: int, kinds: Iterable[str]) -> str:
-    """A signed token naming a user and the kinds a link turns off (salted: a token from
-    elsewhere in Edirae is refused)."""
-    return signing.dumps({"u": user_id, "k": sorted(set(kinds))}, salt=UNSUBSCRIBE_SALT)
+    """A signed token naming a user and the kinds a link turns off (salted: a token signed
+    for another purpose is refused). No expiry: unsubscribe links must keep working."""
+    signer = signing.Signer(salt=UNSUBSCRIBE_SALT)
+    return signer.sign_object({"u": user_id, "k": sorted(set(kinds))})
 
 
 def unsubscribe_url(*, user_id: int, kinds: Iterable[str]) -> str:
@@ -526,7 +527,7 @@ def read_unsubscribe_token(token: str) -> Unsubscription:
     """The user and kinds a token names; raises InvalidUnsubscribeLink if it was tampered
     with, is not ours, or names a deleted account."""
     try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
     except signing.BadSignature as exc:
         raise InvalidUnsubscribeLink from exc
     if not (
