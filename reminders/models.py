@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from reminders.periods import DEFAULT_HOUR, DEFAULT_TIME_ZONE, is_known_time_zone
 
@@ -170,5 +171,8 @@ class Notification(models.Model):
 
     @property
     def safe_url(self) -> str:
-        """The link, only if it stays on this site (never javascript: or another host)."""
-        return self.url if self.url.startswith("/") and not self.url.startswith("//") else ""
+        """The link, only if it stays on this site (never javascript:, //host or /\\host)."""
+        stays = self.url.startswith("/") and url_has_allowed_host_and_scheme(
+            self.url, allowed_hosts=set()
+        )
+        return self.url if stays else ""

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from allauth.account.signals import email_changed
 from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
@@ -121,6 +122,20 @@ def test_a_suppressed_address_is_explained_and_can_be_resumed(owner_client, lear
     assert "We stopped emailing" not in owner_client.get("/reminders/preferences/").content.decode()
 
 
+def test_changing_the_email_address_resumes_reminder_mail(learner):
+    ReminderPreference.objects.create(
+        user=learner, email_suppressed_at=timezone.now(), email_suppressed_reason="550"
+    )
+    email_changed.send(
+        sender=type(learner),
+        request=None,
+        user=learner,
+        from_email_address=None,
+        to_email_address=None,
+    )
+    assert ReminderPreference.objects.get(user=learner).email_suppressed_at is None
+
+
 # --- Unsubscribe ----------------------------------------------------------------------------
 
 
@@ -197,16 +212,24 @@ def test_notifications_say_what_will_appear_when_there_are_none(owner_client):
 
 
 def test_notifications_escape_their_text_and_never_link_off_site(owner_client, learner):
-    Notification.objects.create(
-        user=learner,
-        kind="x",
-        title="<script>alert(1)</script>",
-        url="javascript:alert(1)",
-        created_at=timezone.now(),
-    )
+    for url in (
+        "javascript:alert(1)",
+        "//evil.example/",
+        "/\\evil.example/",
+        "https://evil.example/",
+    ):
+        Notification.objects.create(
+            user=learner,
+            kind="x",
+            title="<script>alert(1)</script>",
+            url=url,
+            created_at=timezone.now(),
+        )
+    notify(learner, title="Safe one")
     html = owner_client.get("/reminders/notifications/").content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "javascript:" not in html
+    assert "evil.example" not in html and "javascript:" not in html
+    assert '<a href="/tracks/">Safe one</a>' in html
 
 
 def test_marking_one_read_with_htmx_swaps_the_item_and_refreshes_the_bell(owner_client, learner):
