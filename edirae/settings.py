@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tracks",
     "quizzes",
     "mentors",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "reminders.context_processors.notifications",
             ],
             # Project-wide template libraries that live outside the apps.
             "libraries": {"edirae_markdown": "edirae.templatetags.edirae_markdown"},
@@ -131,7 +133,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Finds who is due and claims each reminder once; see reminders/services.py.
+    "reminders-sweep": {"task": "reminders.tasks.sweep_reminders", "schedule": 5 * 60.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 

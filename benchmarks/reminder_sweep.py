@@ -1,0 +1,220 @@
+"""Benchmark (not a test): the reminder sweep over many learners, against a bare scan.
+
+    .venv/bin/python benchmarks/reminder_sweep.py                     # 100,000 learners
+    .venv/bin/python benchmarks/reminder_sweep.py --users 20000 \\
+        --server postgres://postgres@127.0.0.1:5432
+
+It (re)creates the database `edirae_bench` on the server, migrates it, seeds learners with
+verified addresses and reminder preferences spread over time zones and hours (a few inactive,
+unverified or opted out), then times, best of several runs:
+
+- bare scan: `SELECT u.id, p.time_zone FROM accounts_user u JOIN reminders_reminderpreference p`
+  (every row, no filter): the floor for any query that must look at every learner;
+- due query: what the sweep runs for one hour-bound kind (active, verified primary address,
+  not opted out, at their local hour in their zone), fetching (id, zone) of those due;
+- whole sweep: the due query, the claims (INSERT ... ON CONFLICT DO NOTHING) and the select
+  back, first with every claim new, then again with every claim already taken. Enqueueing is
+  replaced by a no-op (no broker needed).
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ZONES = [
+    "Europe/Paris",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Asia/Singapore",
+    "Australia/Sydney",
+    "Africa/Lagos",
+    "",  # never set: UTC
+]
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="edirae_bench")
+    parser.add_argument("--repeat", type=int, default=5)
+    return parser.parse_args()
+
+
+def create_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(server: str, name: str) -> None:
+    os.environ.update(
+        DATABASE_URL=f"{server}/{name}",
+        CELERY_BROKER_URL="memory://",
+        SECRET_KEY="benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        ALLOWED_HOSTS="localhost",
+        DJANGO_SETTINGS_MODULE="edirae.settings",
+        LOG_LEVEL="WARNING",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seed(users: int) -> None:
+    from allauth.account.models import EmailAddress
+    from django.db import connection
+
+    from accounts.models import User
+    from reminders.models import KindOptOut, ReminderPreference
+
+    rng = random.Random(7)
+    batch = 10_000
+    joined = datetime(2026, 1, 1, tzinfo=UTC)
+    for start in range(0, users, batch):
+        people = User.objects.bulk_create(
+            [
+                User(
+                    email=f"learner{n}@bench.example",
+                    password="!",  # unusable
+                    is_active=rng.random() > 0.02,
+                    date_joined=joined,
+                )
+                for n in range(start, min(start + batch, users))
+            ]
+        )
+        EmailAddress.objects.bulk_create(
+            [
+                EmailAddress(user=u, email=u.email, primary=True, verified=rng.random() > 0.03)
+                for u in people
+            ]
+        )
+        ReminderPreference.objects.bulk_create(
+            [
+                ReminderPreference(
+                    user=u,
+                    hour=rng.randrange(6, 22),
+                    time_zone=rng.choice(ZONES),
+                    digest=rng.random() < 0.1,
+                )
+                for u in people
+            ]
+        )
+        KindOptOut.objects.bulk_create(
+            [
+                KindOptOut(user=u, kind="bench_daily", source="preferences")
+                for u in people
+                if rng.random() < 0.05
+            ]
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def best(repeat: int, run) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return min(times), statistics.median(times)
+
+
+def main() -> None:
+    args = parse()
+    print(f"Creating {args.database} and seeding {args.users:,} learners...", flush=True)
+    create_database(args.server, args.database)
+    setup_django(args.server, args.database)
+    started = time.perf_counter()
+    seed(args.users)
+    print(f"Seeded in {time.perf_counter() - started:.1f} s.")
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reminders import selectors, services
+    from reminders.kinds import Due, Kind, registry
+    from reminders.periods import local_day
+
+    class BenchDaily(Kind):
+        key = "bench_daily"
+        label = "Bench daily"
+        description = "Due for everyone at their hour."
+
+        def due(self, *, now, recipients):
+            return [
+                Due(user_id=pk, period=local_day(now, zone))
+                for pk, zone in recipients.values_list("id", "reminder_time_zone")
+            ]
+
+    kind = BenchDaily()
+    now = datetime(2026, 11, 23, 13, 20, tzinfo=UTC)  # Paris 14:20, New York 08:20, Tokyo 22:20
+
+    def bare_scan() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT u.id, p.time_zone FROM accounts_user u "
+                "JOIN reminders_reminderpreference p ON p.user_id = u.id"
+            )
+            return len(cursor.fetchall())
+
+    def due_query() -> int:
+        recipients = selectors.recipients(kind=kind, now=now)
+        return len(list(recipients.values_list("id", "reminder_time_zone")))
+
+    scanned, due = bare_scan(), due_query()
+    bare_best, bare_median = best(args.repeat, bare_scan)
+    due_best, due_median = best(args.repeat, due_query)
+
+    services.enqueue = lambda reminder_ids: 0  # no broker: the claims stay pending
+    with registry.override(kind):
+        with CaptureQueriesContext(connection) as first:
+            started = time.perf_counter()
+            report = services.sweep(now=now)
+            sweep_new = time.perf_counter() - started
+        with CaptureQueriesContext(connection) as second:
+            started = time.perf_counter()
+            again = services.sweep(now=now + timedelta(minutes=5))
+            sweep_again = time.perf_counter() - started
+
+    print()
+    print(f"learners                 {args.users:>10,}")
+    print(f"rows in the bare scan    {scanned:>10,}")
+    print(f"due now (one kind)       {due:>10,}")
+    print(f"bare scan                {bare_best * 1e3:>10.1f} ms (median {bare_median * 1e3:.1f})")
+    print(f"sweep's due query        {due_best * 1e3:>10.1f} ms (median {due_median * 1e3:.1f})")
+    print(f"ratio due / bare         {due_best / bare_best:>10.2f}x")
+    print(
+        f"whole sweep, new claims  {sweep_new * 1000:>10.1f} ms "
+        f"({report.claimed:,} claimed, {len(first.captured_queries)} queries)"
+    )
+    print(
+        f"whole sweep, again       {sweep_again * 1000:>10.1f} ms "
+        f"({again.claimed:,} claimed, {len(second.captured_queries)} queries)"
+    )
+    slowest = sorted(second.captured_queries, key=lambda q: -float(q["time"]))[:3]
+    for query in slowest:
+        print(f"  {float(query['time']) * 1e3:8.1f} ms  {query['sql'][:110]}")
+
+
+if __name__ == "__main__":
+    main()

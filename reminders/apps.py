@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RemindersConfig(AppConfig):
+    name = "reminders"
+    verbose_name = "Reminders and notifications"
+
+    def ready(self) -> None:
+        from reminders import signals  # noqa: F401  (connects the receivers)

@@ -1,0 +1,99 @@
+"""Reads for reminders: who may get reminders now, preferences, notifications.
+
+Every function here builds one query (or returns an unevaluated queryset): the sweep's cost
+does not depend on the number of users.
+"""
+
+from datetime import datetime
+from functools import reduce
+from operator import or_
+
+from allauth.account.models import EmailAddress
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from reminders.kinds import DIGEST, Kind
+from reminders.models import KindOptOut, Notification, Reminder, ReminderPreference
+from reminders.periods import DEFAULT_HOUR, DEFAULT_TIME_ZONE, hours_in_window, zones_by_local_hour
+
+
+def audience() -> QuerySet[User]:
+    """Users who may get reminders at all: active, with a verified primary email address.
+
+    Annotated with their reminder settings (defaults for users without a preference row):
+    `reminder_time_zone`, `reminder_hour`, `reminder_digest`, `reminder_email_suppressed_at`.
+    (F() through the reverse one-to-one keeps a LEFT JOIN: users without a row stay in.)"""
+    preference = "reminder_preference__"
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Exists(EmailAddress.objects.filter(user=OuterRef("pk"), primary=True, verified=True))
+        )
+        .annotate(
+            reminder_time_zone=Coalesce(
+                NullIf(F(preference + "time_zone"), Value("")), Value(DEFAULT_TIME_ZONE)
+            ),
+            reminder_hour=Coalesce(F(preference + "hour"), Value(DEFAULT_HOUR)),
+            reminder_digest=Coalesce(F(preference + "digest"), Value(False)),
+            reminder_email_suppressed_at=F(preference + "email_suppressed_at"),
+        )
+    )
+
+
+def at_preferred_hour(users: QuerySet[User], *, now: datetime) -> QuerySet[User]:
+    """Users (from `audience`) whose local clock is now at their preferred hour (or in the
+    hour after it, see `periods.HOUR_WINDOW`), in SQL: for each local hour the world is at
+    right now, the zones at that hour and the preferred hours that match it."""
+    matches = [
+        Q(reminder_time_zone__in=zones, reminder_hour__in=hours_in_window(hour))
+        for hour, zones in sorted(zones_by_local_hour(now).items())
+        if hours_in_window(hour)
+    ]
+    return users.filter(reduce(or_, matches))
+
+
+def recipients(*, kind: Kind, now: datetime) -> QuerySet[User]:
+    """Users who may get `kind` now: the audience, minus those who turned the kind off,
+    restricted to their preferred hour if the kind is hour-bound. Unevaluated."""
+    users = audience().filter(
+        ~Exists(KindOptOut.objects.filter(user=OuterRef("pk"), kind=kind.key))
+    )
+    return at_preferred_hour(users, now=now) if kind.hour_bound else users
+
+
+def digest_recipients(*, now: datetime) -> QuerySet[User]:
+    """Digest users at their preferred hour with at least one reminder waiting for the
+    digest. Unevaluated."""
+    waiting = Reminder.objects.filter(
+        user=OuterRef("pk"), state=Reminder.State.PENDING, digest=None
+    ).exclude(kind=DIGEST)
+    users = audience().filter(reminder_digest=True, reminder_email_suppressed_at=None)
+    return at_preferred_hour(users, now=now).filter(Exists(waiting))
+
+
+def preference_for(*, user: User) -> ReminderPreference:
+    """The user's preferences, or unsaved defaults when they never saved any (one query)."""
+    try:
+        return ReminderPreference.objects.get(user=user)
+    except ReminderPreference.DoesNotExist:
+        return ReminderPreference(user=user)
+
+
+def opted_out_kinds(*, user: User) -> set[str]:
+    return set(KindOptOut.objects.filter(user=user).values_list("kind", flat=True))
+
+
+def unread_count(*, user: User) -> int:
+    """The bell's number: one COUNT over the partial index of unread notifications."""
+    return Notification.objects.filter(user=user, read_at=None).count()
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def get_notification_for(*, user: User, pk: int) -> Notification:
+    """The user's own notification; 404 for anyone else's."""
+    return get_object_or_404(Notification, pk=pk, user=user)
