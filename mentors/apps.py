@@ -8,6 +8,8 @@ class MentorsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from mentors import gates
         from mentors.signals import remember_mentor_on_login
 
+        gates.register()
         user_logged_in.connect(remember_mentor_on_login, dispatch_uid="mentors-remember-mentor")

@@ -7,6 +7,7 @@ class QuizzesConfig(AppConfig):
 
     def ready(self) -> None:
         # Track files gain the optional `quiz` and `deck` sections of each phase.
-        from quizzes import trackfile
+        from quizzes import gates, trackfile
 
         trackfile.register()
+        gates.register()

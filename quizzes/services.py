@@ -32,6 +32,7 @@ from quizzes.models import (
     SkillMastery,
     SkillParameters,
 )
+from tracks.progression import advance_after_commit
 
 # Saves that arrive a few seconds after the deadline (network, a slow click) still count.
 DEADLINE_GRACE = timedelta(seconds=10)
@@ -226,6 +227,10 @@ def grade_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
                 correct_count=correct, score=score, passed=score >= attempt.quiz.pass_mark
             )
             _update_mastery(learner_id=attempt.learner_id, responses=responses, now=now)
+            # New evidence: the phase's gate may now be met.
+            advance_after_commit(
+                learner_id=attempt.learner_id, track_id=attempt.quiz.phase.track_id
+            )
     return Attempt.objects.select_related("quiz__phase__track").get(pk=attempt.pk)
 
 
@@ -375,6 +380,7 @@ def review_card(
             CardState.objects.filter(pk=state.pk).update(
                 reps=state.reps + 1, lapses=state.lapses + int(lapsed), **fields
             )
+        advance_after_commit(learner_id=learner.pk, track_id=card.deck.phase.track_id)
         return ReviewLog.objects.create(
             learner=learner,
             card=card,

@@ -18,6 +18,8 @@ from quizzes.models import (
     Attempt,
     ReviewLog,
 )
+from tracks import progression
+from tracks.models import Enrollment
 
 
 @login_required
@@ -39,10 +41,14 @@ def phase(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespo
     phase = selectors.phase_for_learning(
         viewer=request.user, track_slug=track_slug, phase_slug=phase_slug
     )
+    # The gate checklist, when this is the learner's open phase (evaluated now: no reload).
+    enrollment = Enrollment.objects.active().filter(learner=request.user, track=phase.track).first()
+    report = progression.refresh(enrollment=enrollment).report if enrollment else None
     return render(
         request,
         "quizzes/phase.html",
         {
+            "gate": report if report is not None and report.phase == phase else None,
             "phase": phase,
             "quiz": selectors.quiz_summary(learner=request.user, phase=phase),
             "deck": selectors.deck_summary(learner=request.user, phase=phase),

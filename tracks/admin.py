@@ -1,19 +1,24 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 
+from tracks import gates, progression, services
 from tracks.models import (
     FAQ,
     Background,
     Enrollment,
+    GateCriterion,
     KeyAction,
     Phase,
     PhaseProgress,
+    ProgressEvent,
     Resource,
     Skill,
     Track,
 )
-from tracks.services import prerequisite_cycle
 
 
 class SkillAdminForm(forms.ModelForm):
@@ -24,7 +29,9 @@ class SkillAdminForm(forms.ModelForm):
     def clean_prerequisites(self):
         prerequisites = self.cleaned_data["prerequisites"]
         if self.instance.pk:
-            cycle = prerequisite_cycle(skill=self.instance, prerequisites=list(prerequisites))
+            cycle = services.prerequisite_cycle(
+                skill=self.instance, prerequisites=list(prerequisites)
+            )
             if cycle:
                 raise forms.ValidationError(
                     "These prerequisites would form a cycle: " + " → ".join(cycle) + "."
@@ -83,8 +90,25 @@ class FAQInline(admin.StackedInline):
     fields = ["order", "question", "answer"]
 
 
+class TrackPublishForm(forms.ModelForm):
+    """Publishing needs a gate on every phase but the last (services.publish_problems)."""
+
+    class Meta:
+        model = Track
+        exclude: list[str] = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Track.Status.PUBLISHED and self.instance.pk:
+            problems = services.publish_problems(track=self.instance)
+            if problems:
+                raise forms.ValidationError(problems)
+        return cleaned
+
+
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
+    form = TrackPublishForm
     list_display = ["title", "target_role", "difficulty", "status", "phase_count", "updated_at"]
     list_filter = ["status", "difficulty"]
     search_fields = ["title", "slug", "summary", "target_role"]
@@ -119,6 +143,47 @@ class PhaseResourceInline(admin.TabularInline):
     extra = 0
 
 
+class GateCriterionForm(forms.ModelForm):
+    kind = forms.ChoiceField(choices=gates.kind_choices)
+
+    class Meta:
+        model = GateCriterion
+        fields = ["order", "kind", "params"]
+        help_texts = {
+            "params": 'JSON, e.g. {"threshold": 80} for quiz_score, {"count": 1} for '
+            "evidence_approved; leave {} for the defaults."
+        }
+
+
+class GateFormSet(forms.BaseInlineFormSet):
+    """The whole gate is validated at once: a self-reported-only gate is refused, and so is a
+    criterion the phase cannot meet (no quiz, no deck, a skill it does not measure)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        criteria = [
+            (form.cleaned_data["kind"], form.cleaned_data.get("params") or {})
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems = gates.gate_problems(self.instance, criteria) if criteria else []
+        if problems:
+            raise forms.ValidationError(
+                [f"Gate of {self.instance}: {problem}." for problem in problems]
+            )
+
+
+class GateCriterionInline(admin.TabularInline):
+    model = GateCriterion
+    form = GateCriterionForm
+    formset = GateFormSet
+    extra = 0
+    ordering = ["order"]
+    verbose_name_plural = "Gate: every criterion must be met before the next phase opens"
+
+
 @admin.register(Phase)
 class PhaseAdmin(admin.ModelAdmin):
     list_display = ["__str__", "track", "duration_label", "min_weeks", "max_weeks"]
@@ -127,7 +192,7 @@ class PhaseAdmin(admin.ModelAdmin):
     list_select_related = ["track"]
     prepopulated_fields = {"slug": ["title"]}
     ordering = ["track__title", "order"]
-    inlines = [KeyActionInline, PhaseResourceInline]
+    inlines = [KeyActionInline, PhaseResourceInline, GateCriterionInline]
     fields = [
         "track",
         ("order", "title", "slug"),
@@ -137,6 +202,19 @@ class PhaseAdmin(admin.ModelAdmin):
     ]
 
     def save_formset(self, request, form, formset, change):
+        # Gate edits go through the service, so learners on the phase see the change in
+        # their trail and nobody's mastered phase is touched.
+        if formset.model is GateCriterion:
+            formset.save(commit=False)  # fills the formset's change lists for the history
+            criteria = [
+                (f.cleaned_data["kind"], f.cleaned_data.get("params") or {})
+                for f in sorted(
+                    formset.forms, key=lambda f: (f.cleaned_data or {}).get("order") or 0
+                )
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            services.set_gate(phase=form.instance, criteria=criteria)
+            return
         # Resources added on a phase belong to the phase's track.
         if formset.model is Resource:
             for resource in formset.save(commit=False):
@@ -181,6 +259,13 @@ class FAQAdmin(admin.ModelAdmin):
     search_fields = ["question", "answer"]
 
 
+class ExemptionForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded in the learner's trail with your name, and shown to the learner.",
+    )
+
+
 class PhaseProgressInline(admin.TabularInline):
     """Read-only: only the progression service changes a phase's state."""
 
@@ -211,3 +296,67 @@ class EnrollmentAdmin(admin.ModelAdmin):
     ]
     filter_horizontal = ["skills"]
     inlines = [PhaseProgressInline]
+    change_form_template = "admin/tracks/enrollment_change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/exempt/",
+                self.admin_site.admin_view(self.exempt_view),
+                name="tracks_enrollment_exempt",
+            ),
+            *super().get_urls(),
+        ]
+
+    def exempt_view(self, request, object_id):
+        """Staff grant an exemption for the learner's open phase, with a reason (never silent)."""
+        enrollment = get_object_or_404(Enrollment, pk=object_id)
+        phase = progression.current_phase(enrollment)
+        form = ExemptionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid() and phase is not None:
+            try:
+                progression.grant_exemption(
+                    enrollment=enrollment,
+                    phase=phase,
+                    staff=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except progression.ExemptionRefused as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
+            else:
+                self.message_user(request, f"Exemption granted: {phase} is mastered.")
+            return redirect("admin:tracks_enrollment_change", object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Grant an exemption to {enrollment.learner}",
+            "enrollment": enrollment,
+            "phase": phase,
+            "form": form,
+            "opts": Enrollment._meta,
+        }
+        return TemplateResponse(request, "admin/tracks/exempt.html", context)
+
+
+@admin.register(ProgressEvent)
+class ProgressEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: events are written by the progression service alone."""
+
+    list_display = ["created_at", "kind", "learner", "phase", "actor"]
+    list_filter = ["kind", "phase__track", "created_at"]
+    search_fields = ["enrollment__learner__email", "phase__title", "reason"]
+    list_select_related = ["enrollment__learner", "phase__track", "actor"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["enrollment", "phase", "kind", "created_at", "snapshot", "actor", "reason"]
+
+    @admin.display(description="Learner", ordering="enrollment__learner__email")
+    def learner(self, event: ProgressEvent) -> str:
+        return event.enrollment.learner.email
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Skill(models.Model):
@@ -394,3 +395,67 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.learner}"
+
+
+# --- Gates and the audit trail --------------------------------------------------------------
+
+
+class GateCriterion(models.Model):
+    """One rule of a phase's gate: a kind from the registry (tracks.gates) and its params.
+
+    The gate is met when every criterion is met. Validation (tracks.gates.gate_problems)
+    refuses unknown kinds, criteria the phase cannot meet and self-reported-only gates.
+    """
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="gate_criteria")
+    order = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["phase", "order", "id"]
+        verbose_name = "gate criterion"
+        verbose_name_plural = "gate criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "kind"], name="gate_criterion_kind_once"),
+        ]
+
+    def __str__(self) -> str:
+        from tracks.gates import get_kind
+
+        kind = get_kind(self.kind)
+        return kind.describe(self.params) if kind else self.kind
+
+
+class ProgressEvent(models.Model):
+    """An append-only record of every phase decision, with the evidence that justified it.
+
+    Written only by tracks.progression. `snapshot` keeps, for a mastery, each criterion in
+    force then with its value and the evidence behind it (attempts, reviews, card figures);
+    for an exemption, who granted it and why; for a gate change, the old and new criteria.
+    """
+
+    class Kind(models.TextChoices):
+        UNLOCKED = "unlocked", "Phase unlocked"
+        MASTERED = "mastered", "Phase mastered"
+        EXEMPTED = "exempted", "Exemption granted"
+        GATE_CHANGED = "gate_changed", "Gate changed"
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="progress_events"
+    )
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="progress_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    snapshot = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["enrollment", "phase", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.phase} for {self.enrollment.learner_id}"

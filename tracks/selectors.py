@@ -13,6 +13,7 @@ from tracks import plans
 from tracks.models import (
     Background,
     Enrollment,
+    GateCriterion,
     KeyAction,
     KeyActionProgress,
     Phase,
@@ -111,6 +112,25 @@ def active_enrollment(learner: User) -> Enrollment | None:
     return Enrollment.objects.active().filter(learner=learner).select_related("track").first()
 
 
+def get_mastered_phase_for(learner: User, phase_pk: int) -> PhaseProgress:
+    """A phase the learner has mastered on one of their enrollments; 404 for anything else."""
+    return get_object_or_404(
+        PhaseProgress.objects.select_related("phase__track", "enrollment"),
+        phase_id=phase_pk,
+        enrollment__learner=learner,
+        state=PhaseProgress.State.MASTERED,
+    )
+
+
+def phase_trail(*, progress: PhaseProgress) -> list:
+    """The progress events of one phase of one enrollment, newest first (one query)."""
+    return list(
+        progress.enrollment.progress_events.filter(phase=progress.phase)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
 @dataclass(frozen=True)
 class KeyActionRow:
     progress: KeyActionProgress
@@ -125,6 +145,7 @@ class PhaseRow:
     entry: plans.PhasePlan | None
     x: float  # timeline: left edge and width, in percent of the width
     width: float
+    opens_when: tuple[str, ...] = ()  # the criteria of the previous phase's gate, as labels
 
     @property
     def locked(self) -> bool:
@@ -189,7 +210,7 @@ class Dashboard:
 def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None:
     """Everything the learner's dashboard shows, or None without an active enrollment.
 
-    Six queries whatever the number of phases, key actions and enrollments.
+    Seven queries whatever the number of phases, key actions and enrollments.
     """
     enrollment = active_enrollment(learner)  # 1
     if enrollment is None or not enrollment.plan:
@@ -198,6 +219,9 @@ def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None
     today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
     phases = list(enrollment.track.phases.order_by("order"))  # 2
     states = dict(enrollment.phase_progress.values_list("phase_id", "state"))  # 3
+    gate_labels: dict[int, list[str]] = {}
+    for criterion in GateCriterion.objects.filter(phase__in=phases).order_by("order"):  # 4
+        gate_labels.setdefault(criterion.phase_id, []).append(str(criterion))
     geometry = _timeline(plan, phases)
     rows = [
         PhaseRow(
@@ -206,8 +230,9 @@ def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None
             entry=plan.phase(phase.pk),
             x=geometry.get(phase.pk, (0.0, 0.0))[0],
             width=geometry.get(phase.pk, (0.0, 0.0))[1],
+            opens_when=tuple(gate_labels.get(previous.pk, ())) if previous else (),
         )
-        for phase in phases
+        for previous, phase in zip([None, *phases], phases, strict=False)
     ]
     current = next((row for row in rows if row.state == PhaseProgress.State.UNLOCKED), None)
     key_actions: list[KeyActionRow] = []
@@ -218,18 +243,18 @@ def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None
             enrollment.key_action_progress.filter(key_action__phase=current.phase)
             .select_related("key_action")
             .order_by("key_action__order")
-        )  # 4
+        )  # 5
         key_actions = [
             KeyActionRow(progress=p, action=p.key_action, covered=p.key_action_id in covered)
             for p in progress
         ]
-        resources = list(current.phase.resources.order_by("order"))  # 5
+        resources = list(current.phase.resources.order_by("order"))  # 6
     others = list(
         Enrollment.objects.filter(learner=learner)
         .exclude(pk=enrollment.pk)
         .select_related("track")
         .order_by("track__title")
-    )  # 6
+    )  # 7
     return Dashboard(
         enrollment=enrollment,
         plan=plan,

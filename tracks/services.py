@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -14,8 +14,10 @@ from tracks.graphs import find_cycle
 from tracks.models import (
     CalendarFeed,
     Enrollment,
+    GateCriterion,
     KeyAction,
     KeyActionProgress,
+    Phase,
     PhaseProgress,
     Skill,
     Track,
@@ -40,6 +42,48 @@ def prerequisite_cycle(*, skill: Skill, prerequisites: list[Skill]) -> list[str]
     names = dict(Skill.objects.filter(slug__in=cycle).values_list("slug", "name"))
     names[skill.slug] = skill.name
     return [names.get(slug, slug) for slug in cycle]
+
+
+# --- Gates ----------------------------------------------------------------------------------
+
+
+def set_gate(*, phase: Phase, criteria: list[tuple[str, dict]]) -> bool:
+    """Replace the phase's gate with `criteria` ([(kind, params)], already validated with
+    tracks.gates.gate_problems). Returns True when the gate changed.
+
+    Never touches phase progress: a mastered phase stays mastered. Learners whose open phase
+    this is get a gate-changed progress event, so the change is visible in their trail.
+    Safe twice: the same criteria change nothing.
+    """
+    from tracks.progression import record_gate_change
+
+    before = [
+        {"kind": c.kind, **c.params}
+        for c in GateCriterion.objects.filter(phase=phase).order_by("order", "id")
+    ]
+    after = [{"kind": kind, **(params or {})} for kind, params in criteria]
+    if before == after:
+        return False
+    GateCriterion.objects.filter(phase=phase).delete()
+    GateCriterion.objects.bulk_create(
+        GateCriterion(phase=phase, order=i, kind=kind, params=params or {})
+        for i, (kind, params) in enumerate(criteria, start=1)
+    )
+    record_gate_change(phase=phase, before=before, after=after)
+    return True
+
+
+def publish_problems(*, track: Track) -> list[str]:
+    """Why `track` cannot be published as it stands; empty when it can.
+
+    Every phase but the last needs a gate: a phase without one would never open the next.
+    """
+    phases = list(track.phases.annotate(criteria=models.Count("gate_criteria")).order_by("order"))
+    return [
+        f"Phase {phase.order} ({phase.title}) has no gate: add its criteria before publishing."
+        for phase in phases[:-1]
+        if phase.criteria == 0
+    ]
 
 
 # --- Enrollment and plans -------------------------------------------------------------------

@@ -19,8 +19,10 @@ from django.db import transaction
 from django.db.models import F
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 
+from tracks import gates
 from tracks.graphs import find_cycle
 from tracks.models import FAQ, Background, KeyAction, Phase, Resource, Skill, Track
+from tracks.services import set_gate
 
 FORMAT_VERSION = 1
 
@@ -60,6 +62,17 @@ class KeyActionSpec(_Strict):
     skills: list[Slug] = []
 
 
+class GateCriterionSpec(BaseModel):
+    """`- kind: quiz_score` followed by the kind's parameters (`threshold: 80`)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    kind: Slug | Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")]
+
+    @property
+    def params(self) -> dict:
+        return dict(self.model_extra or {})
+
+
 class PhaseSpec(_Strict):
     order: Order
     slug: Slug
@@ -71,6 +84,7 @@ class PhaseSpec(_Strict):
     on_the_job: bool = False
     key_actions: list[KeyActionSpec] = []
     resources: list[ResourceSpec] = []
+    gate: list[GateCriterionSpec] = []
 
 
 class BackgroundSpec(_Strict):
@@ -299,18 +313,28 @@ def _duplicates(values: list, where: str, field: str, problems: list[str]) -> No
 def import_track_files(paths: Iterable[Path]) -> list[ImportResult]:
     """Validate every file, then write them all in one transaction. Safe to run twice."""
     specs: list[TrackFile] = []
+    paths = list(paths)
     for path in paths:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise TrackFileError(f"{path}: cannot read: {exc.strerror}") from None
         specs.append(parse_track_file(text, name=str(path)))
-    return import_track_specs(specs)
+    return import_track_specs(specs, names=[str(path) for path in paths])
 
 
 @transaction.atomic
-def import_track_specs(specs: list[TrackFile]) -> list[ImportResult]:
-    return [_write(spec) for spec in specs]
+def import_track_specs(
+    specs: list[TrackFile], names: list[str] | None = None
+) -> list[ImportResult]:
+    results = []
+    for i, spec in enumerate(specs):
+        try:
+            results.append(_write(spec))
+        except TrackFileError as exc:
+            name = names[i] if names else f"track {spec.track.slug}"
+            raise TrackFileError(f"{name}: {exc}") from None
+    return results
 
 
 def _write(spec: TrackFile) -> ImportResult:
@@ -334,10 +358,11 @@ def _write(spec: TrackFile) -> ImportResult:
     track.phases.exclude(slug__in=[p.slug for p in spec.phases]).delete()
     track.phases.update(order=F("order") + 10000)
     key_action_count = 0
+    written: list[tuple[Phase, PhaseSpec]] = []
     for p in spec.phases:
         sections = phase_sections()
         fields = p.model_dump(
-            exclude={"slug", "key_actions", "resources", *(s.name for s in sections)}
+            exclude={"slug", "key_actions", "resources", "gate", *(s.name for s in sections)}
         )
         phase = existing.get(p.slug)
         if phase is None:
@@ -356,6 +381,16 @@ def _write(spec: TrackFile) -> ImportResult:
         _write_resources(track, phase, p.resources)
         for section in sections:
             section.write(phase, getattr(p, section.name, None), skills)
+        written.append((phase, p))
+    # Gates last: their criteria refer to what the phase has (its quiz, deck, skills).
+    for i, (phase, p) in enumerate(written):
+        criteria = [(c.kind, c.params) for c in p.gate]
+        problems = gates.gate_problems(phase, criteria) if criteria else []
+        if not criteria and spec.track.status == "published" and i < len(written) - 1:
+            problems = ["a published track needs a gate on every phase but the last"]
+        if problems:
+            raise TrackFileError(f'phases[{i}] "{p.title}": gate: {problems[0]}')
+        set_gate(phase=phase, criteria=criteria)
     _write_resources(track, None, spec.resources)
 
     track.backgrounds.exclude(slug__in=[b.slug for b in spec.backgrounds]).delete()
@@ -396,7 +431,9 @@ def _write_resources(track: Track, phase: Phase | None, specs: list[ResourceSpec
 def export_track(track: Track) -> str:
     """The track as a track file (YAML text). Deterministic: same data, same bytes."""
     phases = list(
-        track.phases.prefetch_related("key_actions__skills", "resources").order_by("order")
+        track.phases.prefetch_related("key_actions__skills", "resources", "gate_criteria").order_by(
+            "order"
+        )
     )
     skills = list(track.skills.prefetch_related("prerequisites").order_by("slug"))
     phase_model, file_model = _file_models()
@@ -443,6 +480,7 @@ def export_track(track: Track) -> str:
                     for a in p.key_actions.all()
                 ],
                 resources=[_resource_spec(r) for r in p.resources.all()],
+                gate=[GateCriterionSpec(kind=c.kind, **c.params) for c in p.gate_criteria.all()],
                 **{section.name: section.export(p) for section in sections},
             )
             for p in phases
@@ -463,7 +501,11 @@ def export_track(track: Track) -> str:
         ],
         faqs=[FAQSpec(question=f.question, answer=f.answer) for f in track.faqs.all()],
     )
-    return dump_yaml(spec.model_dump(exclude_defaults=True))
+    data = spec.model_dump(exclude_defaults=True)
+    for phase in data["phases"]:  # the gate reads best last, after what it refers to
+        if "gate" in phase:
+            phase["gate"] = phase.pop("gate")
+    return dump_yaml(data)
 
 
 def _resource_spec(r: Resource) -> ResourceSpec:

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edirae.http import AuthedRequest
-from tracks import calendar, selectors, services
+from tracks import calendar, progression, selectors, services
 from tracks.forms import GoalsForm
 from tracks.models import CalendarFeed, Enrollment, Track
 from tracks.plans import months_label
@@ -34,7 +34,12 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    """The signed-in learner's home page (served at `/` by `edirae.views.home`)."""
+    """The signed-in learner's home page (served at `/` by `edirae.views.home`).
+
+    Re-evaluates the open phase's gate first, so new evidence opens the next phase at once.
+    """
+    enrollment = selectors.active_enrollment(request.user)
+    refreshed = progression.refresh(enrollment=enrollment) if enrollment else None
     data = selectors.dashboard(learner=request.user)
     if data is None:
         paused = list(
@@ -47,7 +52,53 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "tracks/dashboard_empty.html",
             {"paused": paused, "has_tracks": Track.objects.published().exists()},
         )
-    return render(request, "tracks/dashboard.html", {"d": data})
+    return render(
+        request,
+        "tracks/dashboard.html",
+        {"d": data, "gate": refreshed.report if refreshed else None},
+    )
+
+
+@login_required
+@require_GET
+def gate(request: AuthedRequest) -> HttpResponse:
+    """The open phase's gate checklist as a fragment; htmx polls it and reloads it when the
+    page records evidence, so a phase opens on screen without a reload.
+
+    `shown` is the phase the page was showing: when the open phase is now another one, the
+    fragment says the new phase is open (wherever the evidence came from: a quiz, a tick, a
+    mentor's approval) and a `phaseUnlocked` event lets the page react.
+    """
+    if not request.htmx:
+        return redirect("home")
+    enrollment = selectors.active_enrollment(request.user)
+    if enrollment is None:
+        return HttpResponse(status=204)
+    refreshed = progression.refresh(enrollment=enrollment)
+    shown = request.GET.get("shown", "")
+    report = refreshed.report
+    moved = shown.isdigit() and (report is None or report.phase.pk != int(shown))
+    context = {
+        "gate": report,
+        "opened": [report.phase] if moved and report is not None else [],
+        "finished": moved and report is None,
+    }
+    response = render(request, "tracks/_gate.html", context)
+    if moved:
+        response["HX-Trigger"] = "phaseUnlocked"
+    return response
+
+
+@login_required
+@require_GET
+def why_open(request: AuthedRequest, phase_pk: int) -> HttpResponse:
+    """ "Why is this open?": the progress events behind a mastered phase, with their evidence."""
+    progress = selectors.get_mastered_phase_for(request.user, phase_pk)
+    return render(
+        request,
+        "tracks/why_open.html",
+        {"progress": progress, "events": selectors.phase_trail(progress=progress)},
+    )
 
 
 @login_required
@@ -151,12 +202,19 @@ def key_action(request: AuthedRequest, pk: int) -> HttpResponse:
     data = selectors.dashboard(learner=request.user)
     if data is None:  # pragma: no cover - the enrollment was active a moment ago
         raise Http404
-    row = next(row for row in data.key_actions if row.progress.pk == progress.pk)
+    # The tick may have completed the gate: the dashboard's phase is then the next one, and
+    # the ticked row is rendered from the progress row itself.
+    row = next((row for row in data.key_actions if row.progress.pk == progress.pk), None)
+    row = row or selectors.KeyActionRow(
+        progress=progress, action=progress.key_action, covered=False
+    )
     context = {"d": data, "row": row, "oob": True}
-    return HttpResponse(
+    response = HttpResponse(
         render_to_string("tracks/dashboard.html#key-action", context, request=request)
         + render_to_string("tracks/dashboard.html#next-action", context, request=request)
     )
+    response["HX-Trigger"] = "evidenceRecorded"  # the gate checklist reloads itself
+    return response
 
 
 @login_required

@@ -32,7 +32,9 @@ def test_a_newcomer_signs_up_gives_goals_sees_the_plan_and_ticks_without_reload(
 
     page.get_by_text("Your plan for AI Engineering is ready").wait_for()
     assert page.get_by_text("On schedule").is_visible()
-    assert page.get_by_text("Opens when you have met the gate of Phase 1.").is_visible()
+    assert page.get_by_text(
+        "Opens when you have met the gate of Phase 1: a quiz score of 80 %"
+    ).is_visible()
     assert page.locator(".tl-today").count() == 1
 
     # Tick the first key action: htmx swaps the row and the next action, no page load.

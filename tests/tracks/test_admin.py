@@ -90,6 +90,7 @@ def test_an_admin_adds_key_actions_to_a_phase(admin_client):
         "max_weeks": "6",
         **management("key_actions", 1),
         **management("resources", 1),
+        **management("gate_criteria", 0),
         "key_actions-0-order": "1",
         "key_actions-0-text": "Build a scikit-learn project",
         "key_actions-0-needs_evidence": "on",
@@ -135,3 +136,59 @@ def test_learners_cannot_open_the_admin(client, learner):
     response = client.get("/admin/tracks/track/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_gate_of_ticks_only_is_refused_in_admin_and_a_good_gate_is_saved(admin_client):
+    phase = PhaseFactory(order=1, title="Learn ML", min_weeks=2, max_weeks=6)
+    phase.key_actions.create(order=1, text="Ship it", needs_evidence=True)
+    base = {
+        "track": str(phase.track_id),
+        "order": "1",
+        "title": "Learn ML",
+        "slug": phase.slug,
+        "summary": "",
+        "description": "",
+        "min_weeks": "2",
+        "max_weeks": "6",
+        **management("key_actions", 0),
+        **management("resources", 0),
+        **management("gate_criteria", 1),
+        "gate_criteria-0-order": "1",
+        "gate_criteria-0-kind": "key_actions_done",
+        "gate_criteria-0-params": "{}",
+    }
+    url = f"/admin/tracks/phase/{phase.pk}/change/"
+    response = admin_client.post(url, base)
+    assert response.status_code == 200
+    assert "can be talked past" in response.content.decode()
+    assert not phase.gate_criteria.exists()
+
+    good = {
+        **base,
+        **management("gate_criteria", 2),
+        "gate_criteria-1-order": "2",
+        "gate_criteria-1-kind": "evidence_approved",
+        "gate_criteria-1-params": '{"count": 1}',
+    }
+    assert admin_client.post(url, good).status_code == 302
+    assert list(phase.gate_criteria.values_list("kind", flat=True)) == [
+        "key_actions_done",
+        "evidence_approved",
+    ]
+
+
+@pytest.mark.django_db
+def test_publishing_a_track_with_a_gateless_phase_is_refused(admin_client):
+    data = track_form([(1, "Learn ML", 4, 12), (2, "Ship models", 8, 16)])
+    admin_client.post("/admin/tracks/track/add/", data)
+    track = Track.objects.get()
+    phases = list(track.phases.order_by("order"))
+    data |= {"status": "published", "phases-INITIAL_FORMS": "2"}
+    for i, phase in enumerate(phases):
+        data[f"phases-{i}-id"] = str(phase.pk)
+        data[f"phases-{i}-track"] = str(track.pk)
+    response = admin_client.post(f"/admin/tracks/track/{track.pk}/change/", data)
+    assert "Phase 1 (Learn ML) has no gate" in response.content.decode()
+    track.refresh_from_db()
+    assert track.status == "draft"

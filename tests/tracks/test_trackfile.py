@@ -42,6 +42,10 @@ phases:
         text: Ship a container
         needs_evidence: true
         skills: [docker]
+    gate:
+      - kind: evidence_approved
+        count: 1
+      - kind: key_actions_done
   - order: 2
     slug: finish
     title: Finish
@@ -170,6 +174,14 @@ BROKEN = {
     "weeks range": (
         MINIMAL.replace("min_weeks: 1\n    max_weeks: 2", "min_weeks: 6\n    max_weeks: 4"),
         'phases[1] "Finish": minimum weeks 6 is above maximum 4',
+    ),
+    "unknown gate kind": (
+        MINIMAL.replace("kind: evidence_approved", "kind: evidense_approved"),
+        "phases[0] \"Start\": gate: unknown criterion kind 'evidense_approved'",
+    ),
+    "gate without evidence": (
+        MINIMAL.replace("      - kind: evidence_approved\n        count: 1\n", ""),
+        "can be talked past",
     ),
     "prerequisite cycle": (
         MINIMAL.replace(

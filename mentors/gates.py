@@ -1,0 +1,82 @@
+"""The criterion kind backed by mentor reviews: evidence_approved.
+
+Registered with tracks.gates from MentorsConfig.ready(). Counts only submissions a mentor
+approved; a submission waiting for review never counts (it is shown as waiting).
+"""
+
+from django.db.models import Count, Min, Q
+from django.urls import reverse
+from django.utils import formats
+
+from mentors.models import Submission
+from tracks import gates
+from tracks.models import Enrollment, KeyAction, Phase
+
+
+def _check(phase: Phase, params: dict[str, int]) -> list[str]:
+    available = KeyAction.objects.filter(phase=phase, needs_evidence=True).count()
+    if available < params["count"]:
+        return [
+            f"{phase} has {available} key action{'s' if available != 1 else ''} needing "
+            f"evidence; {params['count']} approved submissions can never be reached"
+        ]
+    return []
+
+
+def _evidence_approved(
+    enrollment: Enrollment, phase: Phase, params: dict[str, int]
+) -> gates.CriterionResult:
+    needed = params["count"]
+    figures = Submission.objects.filter(learner_id=enrollment.learner_id, phase=phase).aggregate(
+        approved=Count("id", filter=Q(state=Submission.State.APPROVED)),
+        waiting=Count("id", filter=Q(state__in=Submission.WAITING_STATES)),
+        waiting_since=Min("submitted_at", filter=Q(state__in=Submission.WAITING_STATES)),
+    )
+    approved, waiting = figures["approved"], figures["waiting"]
+    parts = [f"{approved} approved"]
+    if waiting and figures["waiting_since"]:
+        since = formats.date_format(figures["waiting_since"], "l")
+        parts.append(f"{waiting} waiting for review since {since}")
+    elif waiting:
+        parts.append(f"{waiting} waiting for review")
+    met = approved >= needed
+    sentence = f"Evidence: {', '.join(parts)}; {needed} needed."
+    return gates.CriterionResult(
+        kind="evidence_approved",
+        label="Mentor-approved evidence",
+        met=met,
+        current=f"{approved} approved",
+        required=f"{needed} approved",
+        sentence=sentence,
+        progress=approved / needed if needed else 1.0,
+        link=reverse("mentors:my_submissions"),
+        link_label="Submit or follow your evidence",
+        evidence={
+            "approved_submissions": list(
+                Submission.objects.filter(
+                    learner_id=enrollment.learner_id, phase=phase, state=Submission.State.APPROVED
+                ).values_list("pk", flat=True)
+            )
+            if met
+            else [],
+            "approved": approved,
+            "waiting": waiting,
+        },
+    )
+
+
+EVIDENCE_APPROVED = gates.CriterionKind(
+    key="evidence_approved",
+    label="Mentor-approved evidence",
+    description="At least `count` submissions for the phase's key actions approved by a mentor.",
+    evaluate=_evidence_approved,
+    params=(gates.Param("count", "Approved submissions", 1, 1, 20),),
+    check=_check,
+    summary=lambda params: (
+        f"{params['count']} piece{'s' if params['count'] != 1 else ''} of work approved by a mentor"
+    ),
+)
+
+
+def register() -> None:
+    gates.register(EVIDENCE_APPROVED)

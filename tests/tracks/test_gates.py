@@ -1,0 +1,390 @@
+"""The gate: criteria met and unmet at their boundaries, authoring refusals, and `advance`."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from mentors.models import Submission
+from quizzes.models import Attempt, CardState, ReviewLog
+from tests.factories import build_track
+from tests.quizzes.factories import build_deck, build_quiz
+from tracks import gates, progression, services
+from tracks.models import GateCriterion, KeyActionProgress, PhaseProgress, ProgressEvent
+
+State = PhaseProgress.State
+
+
+def enroll(learner, track):
+    return services.save_goals(
+        learner=learner,
+        goals=services.GoalsInput(
+            track=track, background="newcomer", hours_per_week=10, time_zone="UTC"
+        ),
+    ).enrollment
+
+
+def set_gate(phase, *criteria):
+    problems = gates.gate_problems(phase, list(criteria))
+    assert not problems, problems
+    services.set_gate(phase=phase, criteria=list(criteria))
+
+
+def states(enrollment):
+    return list(enrollment.phase_progress.order_by("phase__order").values_list("state", flat=True))
+
+
+def graded(learner, quiz, score):
+    return Attempt.objects.create(
+        learner=learner,
+        quiz=quiz,
+        seed=1,
+        state=Attempt.State.GRADED,
+        graded_at=timezone.now(),
+        question_count=10,
+        correct_count=score // 10,
+        score=score,
+        passed=score >= quiz.pass_mark,
+    )
+
+
+def approved(learner, key_action, state=Submission.State.APPROVED):
+    return Submission.objects.create(
+        learner=learner,
+        key_action=key_action,
+        phase=key_action.phase,
+        track=key_action.phase.track,
+        state=state,
+        submitted_at=timezone.now() - timedelta(days=2),
+    )
+
+
+@pytest.fixture
+def track(db):
+    track = build_track(phases=3, actions_per_phase=2)
+    for phase in track.phases.all():
+        phase.key_actions.filter(order=1).update(needs_evidence=True)
+    return track
+
+
+@pytest.fixture
+def phase1(track):
+    return track.phases.get(order=1)
+
+
+@pytest.fixture
+def quiz(phase1):
+    return build_quiz(phase=phase1, questions=4, per_attempt=3)
+
+
+# --- Each kind at its boundary --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("best", "met"), [(79, False), (80, True)])
+def test_quiz_score_is_met_at_the_threshold_and_not_below(learner, track, phase1, quiz, best, met):
+    set_gate(phase1, ("quiz_score", {"threshold": 80}), ("key_actions_done", {}))
+    enrollment = enroll(learner, track)
+    graded(learner, quiz, 40)
+    graded(learner, quiz, best)
+    result = progression.evaluate(enrollment=enrollment).results[0]
+    assert result.met is met
+    assert result.sentence.startswith(f"Best {best} %, needs 80 %")
+
+
+@pytest.mark.django_db
+def test_quiz_score_says_when_there_is_no_attempt_yet(learner, track, phase1, quiz):
+    set_gate(phase1, ("quiz_score", {}))
+    result = progression.evaluate(enrollment=enroll(learner, track)).results[0]
+    assert not result.met
+    assert result.sentence == "No graded attempt yet: the quiz needs 80 %."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "count", "met"),
+    [(Submission.State.APPROVED, 1, True), (Submission.State.SUBMITTED, 1, False)],
+)
+def test_evidence_counts_approved_work_only_never_work_waiting_for_review(
+    learner, track, phase1, state, count, met
+):
+    set_gate(phase1, ("evidence_approved", {"count": count}))
+    enrollment = enroll(learner, track)
+    approved(learner, phase1.key_actions.get(order=1), state=state)
+    result = progression.evaluate(enrollment=enrollment).results[0]
+    assert result.met is met
+    if not met:
+        assert "1 waiting for review since" in result.sentence
+
+
+@pytest.mark.django_db
+def test_key_actions_done_needs_every_tick(learner, track, phase1, quiz):
+    set_gate(phase1, ("quiz_score", {}), ("key_actions_done", {}))
+    enrollment = enroll(learner, track)
+    KeyActionProgress.objects.filter(
+        enrollment=enrollment, key_action__phase=phase1, key_action__order=1
+    ).update(ticked_at=timezone.now())
+    result = progression.evaluate(enrollment=enrollment).results[1]
+    assert (result.met, result.current) == (False, "1 of 2")
+    KeyActionProgress.objects.filter(enrollment=enrollment).update(ticked_at=timezone.now())
+    assert progression.evaluate(enrollment=enrollment).results[1].met
+
+
+def review_state(learner, card, *, stability, spaced):
+    now = timezone.now()
+    CardState.objects.create(
+        learner=learner,
+        card=card,
+        state=CardState.State.REVIEW,
+        stability=stability,
+        difficulty=5,
+        due=now + timedelta(days=stability),
+        last_review=now,
+        reps=2,
+    )
+    first = now - (timedelta(days=2) if spaced else timedelta(hours=2))
+    ReviewLog.objects.create(
+        learner=learner, card=card, rating=3, reviewed_at=first, due_after=first
+    )
+    ReviewLog.objects.create(
+        learner=learner,
+        card=card,
+        rating=3,
+        reviewed_at=now,
+        due_after=now,
+        state_before=CardState.State.REVIEW,
+    )
+
+
+@pytest.mark.django_db
+def test_card_retention_needs_stable_cards_recalled_across_a_day(learner, track, phase1, quiz):
+    deck = build_deck(phase=phase1, cards=5)
+    set_gate(phase1, ("quiz_score", {}), ("card_retention", {"share": 80}))
+    enrollment = enroll(learner, track)
+    cards = list(deck.cards.all())
+    for card in cards[:3]:
+        review_state(learner, card, stability=8, spaced=True)
+    review_state(learner, cards[3], stability=6.9, spaced=True)  # not stable enough
+    review_state(learner, cards[4], stability=9, spaced=False)  # crammed within a sitting
+    result = progression.evaluate(enrollment=enrollment).results[1]
+    assert (result.met, result.current, result.required) == (
+        False,
+        "3 of 5 cards",
+        "4 cards (80 %)",
+    )
+    CardState.objects.filter(card=cards[3]).update(stability=7)
+    assert progression.evaluate(enrollment=enrollment).results[1].met
+
+
+@pytest.mark.django_db
+def test_skill_mastery_names_the_weakest_skill(learner, track, phase1):
+    from quizzes.models import SkillMastery
+    from tests.factories import SkillFactory
+
+    docker, python = SkillFactory(name="Docker"), SkillFactory(name="Python")
+    quiz = build_quiz(phase=phase1, questions=3, per_attempt=3, skill=docker)
+    for question in list(quiz.questions.all()):
+        question.skills.add(python)
+    set_gate(phase1, ("skill_mastery", {}))
+    enrollment = enroll(learner, track)
+    SkillMastery.objects.create(
+        learner=learner, skill=python, p_known=0.97, responses=5, distinct_questions=3
+    )
+    SkillMastery.objects.create(
+        learner=learner, skill=docker, p_known=0.71, responses=5, distinct_questions=3
+    )
+    result = progression.evaluate(enrollment=enrollment).results[0]
+    assert not result.met
+    assert result.sentence == "1 of 2 skills mastered: Docker is at 0.71."
+
+
+# --- Authoring refusals ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_gate_of_self_reported_criteria_only_is_refused(phase1):
+    problems = gates.gate_problems(phase1, [("key_actions_done", {})])
+    assert any("self-reported" in p for p in problems)
+
+
+@pytest.mark.django_db
+def test_a_criterion_on_a_quiz_or_deck_the_phase_does_not_have_is_refused(phase1):
+    problems = gates.gate_problems(phase1, [("quiz_score", {}), ("card_retention", {})])
+    assert any("has no quiz" in p for p in problems)
+    assert any("has no flashcard deck" in p for p in problems)
+
+
+@pytest.mark.django_db
+def test_unknown_kinds_and_bad_parameters_are_refused_with_the_reason(phase1, quiz):
+    assert "unknown criterion kind 'quizz'" in gates.gate_problems(phase1, [("quizz", {})])[0]
+    problem = gates.gate_problems(phase1, [("quiz_score", {"threshold": 120})])[0]
+    assert problem == "quiz_score: threshold 120 is outside 1-100."
+    problem = gates.gate_problems(phase1, [("quiz_score", {"treshold": 80})])[0]
+    assert "unknown parameter 'treshold'" in problem
+
+
+@pytest.mark.django_db
+def test_a_track_cannot_be_published_with_a_gateless_phase_but_the_last(track, phase1, quiz):
+    assert len(services.publish_problems(track=track)) == 2
+    set_gate(phase1, ("quiz_score", {}))
+    set_gate(track.phases.get(order=2), ("evidence_approved", {}))
+    assert services.publish_problems(track=track) == []
+
+
+# --- advance --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ready(learner, track, phase1, quiz):
+    """An enrollment whose first phase's gate is met."""
+    set_gate(phase1, ("quiz_score", {}), ("evidence_approved", {}))
+    enrollment = enroll(learner, track)
+    graded(learner, quiz, 90)
+    approved(learner, phase1.key_actions.get(order=1))
+    return enrollment
+
+
+@pytest.mark.django_db
+def test_it_unlocks_the_next_phase_once(ready, django_assert_max_num_queries):
+    with django_assert_max_num_queries(16):
+        first = progression.advance(enrollment=ready)
+    second = progression.advance(enrollment=ready)
+    assert [p.order for p in first.unlocked] == [2] and not second.changed
+    assert states(ready) == [State.MASTERED, State.UNLOCKED, State.LOCKED]
+    assert ProgressEvent.objects.filter(kind="unlocked").count() == 1
+    mastered = ProgressEvent.objects.get(kind="mastered")
+    assert [c["kind"] for c in mastered.snapshot["criteria"]] == ["quiz_score", "evidence_approved"]
+    assert mastered.snapshot["criteria"][0]["evidence"]["score"] == 90
+
+
+@pytest.mark.django_db
+def test_it_opens_nothing_while_a_criterion_is_missing(learner, track, phase1, quiz):
+    set_gate(phase1, ("quiz_score", {}), ("evidence_approved", {}))
+    enrollment = enroll(learner, track)
+    graded(learner, quiz, 100)
+    approved(learner, phase1.key_actions.get(order=1), state=Submission.State.IN_REVIEW)
+    assert not progression.advance(enrollment=enrollment).changed
+    assert states(enrollment) == [State.UNLOCKED, State.LOCKED, State.LOCKED]
+
+
+@pytest.mark.django_db
+def test_a_phase_without_a_gate_never_opens_the_next(learner, track):
+    enrollment = enroll(learner, track)
+    assert not progression.advance(enrollment=enrollment).changed
+    assert states(enrollment)[1] == State.LOCKED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_advancing_at_once_unlock_once(ready):
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(progression.advance(enrollment=ready))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.changed for r in results) == [False, True]
+    assert ProgressEvent.objects.filter(kind="unlocked").count() == 1
+    assert ProgressEvent.objects.filter(kind="mastered").count() == 1
+
+
+@pytest.mark.django_db
+def test_grading_an_attempt_advances_after_commit(
+    learner, track, phase1, quiz, django_capture_on_commit_callbacks
+):
+    from quizzes import services as quiz_services
+
+    set_gate(phase1, ("quiz_score", {"threshold": 60}), ("key_actions_done", {}))
+    enrollment = enroll(learner, track)
+    KeyActionProgress.objects.filter(enrollment=enrollment).update(ticked_at=timezone.now())
+    attempt = quiz_services.start_attempt(learner=learner, quiz=quiz)
+    answers = {
+        r.order: quiz_services.Answer(
+            selected=[c.pk for c in r.question.choices.all() if c.correct], text=""
+        )
+        for r in attempt.responses.select_related("question")
+    }
+    quiz_services.save_answers(attempt=attempt, answers=answers)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        quiz_services.grade_attempt(attempt=attempt)
+    assert callbacks  # advance runs after the grading transaction commits
+    assert states(enrollment)[:2] == [State.MASTERED, State.UNLOCKED]
+
+
+# --- Edits to published tracks, exemptions --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_changing_a_gate_never_relocks_a_mastered_phase_and_is_in_the_trail(ready, track, phase1):
+    progression.advance(enrollment=ready)
+    phase2 = track.phases.get(order=2)
+    set_gate(phase2, ("evidence_approved", {"count": 1}))
+    set_gate(phase1, ("quiz_score", {"threshold": 100}), ("evidence_approved", {"count": 1}))
+    assert states(ready)[0] == State.MASTERED
+    # Learners on phase 2 see its gate change; the mastered phase 1 keeps its record.
+    set_gate(phase2, ("evidence_approved", {"count": 1}), ("key_actions_done", {}))
+    events = ProgressEvent.objects.filter(kind="gate_changed").order_by("id")
+    assert [e.phase for e in events] == [phase2, phase2]  # none for the mastered phase 1
+    assert len(events.last().snapshot["after"]) == 2
+    assert not progression.advance(enrollment=ready).changed
+
+
+@pytest.mark.django_db
+def test_staff_grant_an_exemption_recorded_with_who_and_why(learner, staff, track, phase1, quiz):
+    set_gate(phase1, ("quiz_score", {}))
+    enrollment = enroll(learner, track)
+    with pytest.raises(progression.ExemptionRefused):
+        progression.grant_exemption(enrollment=enrollment, phase=phase1, staff=learner, reason="x")
+    with pytest.raises(progression.ExemptionRefused, match="Say why"):
+        progression.grant_exemption(enrollment=enrollment, phase=phase1, staff=staff, reason=" ")
+    progression.grant_exemption(
+        enrollment=enrollment, phase=phase1, staff=staff, reason="Passed our in-person exam."
+    )
+    event = ProgressEvent.objects.get(kind="exempted")
+    assert (event.actor, event.reason) == (staff, "Passed our in-person exam.")
+    assert states(enrollment)[:2] == [State.MASTERED, State.UNLOCKED]
+
+
+# --- Query budgets --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("history", [1, 12])
+def test_evaluate_has_a_budget_whatever_the_history(
+    learner, track, phase1, quiz, history, django_assert_max_num_queries
+):
+    deck = build_deck(phase=phase1, cards=3)
+    set_gate(
+        phase1,
+        ("quiz_score", {}),
+        ("card_retention", {}),
+        ("evidence_approved", {}),
+        ("key_actions_done", {}),
+    )
+    enrollment = enroll(learner, track)
+    for i in range(history):
+        graded(learner, quiz, 10 + i)
+        for card in deck.cards.all():
+            now = timezone.now()
+            ReviewLog.objects.create(
+                learner=learner, card=card, rating=3, reviewed_at=now, due_after=now
+            )
+    # open phase, criteria, quiz 1, cards 2, evidence 1, key actions 2
+    with django_assert_max_num_queries(9):
+        report = progression.evaluate(enrollment=enrollment)
+    assert len(report.results) == 4 and not report.met
+
+
+def test_gate_criteria_rows_are_per_kind_once():
+    constraint = {c.name for c in GateCriterion._meta.constraints}
+    assert "gate_criterion_kind_once" in constraint

@@ -1,0 +1,167 @@
+"""Gate criteria: the registry of criterion kinds and the results they report.
+
+A phase's gate is a list of `GateCriterion` rows (kind + params). Each kind is a
+`CriterionKind` registered here: `tracks` registers `key_actions_done`; `quizzes` registers
+`quiz_score`, `skill_mastery` and `card_retention`; `mentors` registers `evidence_approved`
+(each from its AppConfig.ready), so `tracks` imports neither app.
+
+A kind evaluates from the database alone, in a fixed number of queries whatever the number
+of attempts, reviews or submissions, and says in a sentence what is missing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from tracks.models import Enrollment, Phase
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a criterion kind: a whole number within bounds, with a default."""
+
+    name: str
+    label: str
+    default: int
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One criterion of a gate, as the learner sees it and as the audit trail keeps it."""
+
+    kind: str
+    label: str
+    met: bool
+    current: str  # "65 %", "2 of 3 skills"
+    required: str  # "80 %", "every skill at 0.95"
+    sentence: str  # "Best 65 %, needs 80 %."
+    progress: float  # 0.0 - 1.0, for the progress bar
+    link: str = ""  # where to go to move it
+    link_label: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)  # snapshot for the progress event
+
+    @property
+    def percent(self) -> int:
+        return round(max(0.0, min(1.0, self.progress)) * 100)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "met": self.met,
+            "current": self.current,
+            "required": self.required,
+            "sentence": self.sentence,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class CriterionKind:
+    """A kind of gate criterion.
+
+    - `self_reported`: evidence the learner asserts (ticks); a gate made only of such kinds
+      is refused, because nobody may talk their way past a gate.
+    - `check(phase, params)`: sentences saying what is wrong for this phase (e.g. "the phase
+      has no quiz"), empty when the criterion can be met.
+    - `evaluate(enrollment, phase, params)`: the current result, read from the database.
+    """
+
+    key: str
+    label: str
+    description: str
+    evaluate: Callable[["Enrollment", "Phase", dict[str, int]], CriterionResult]
+    params: tuple[Param, ...] = ()
+    self_reported: bool = False
+    check: Callable[["Phase", dict[str, int]], list[str]] = lambda phase, params: []
+    summary: Callable[[dict[str, int]], str] | None = None  # "a quiz score of 80 % or more"
+
+    def describe(self, raw_params: dict[str, Any] | None) -> str:
+        """The criterion in a few words for the learner, parameters included."""
+        if self.summary is None:
+            return self.label.lower()
+        try:
+            return self.summary(self.clean_params(raw_params))
+        except ValidationError:
+            return self.label.lower()
+
+    def clean_params(self, raw: dict[str, Any] | None) -> dict[str, int]:
+        """The params with defaults filled in; ValidationError naming a bad or unknown one."""
+        raw = dict(raw or {})
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(raw) - set(known))
+        if unknown:
+            allowed = ", ".join(known) or "none"
+            raise ValidationError(
+                f"{self.key}: unknown parameter '{unknown[0]}' (allowed: {allowed})."
+            )
+        cleaned = {}
+        for param in self.params:
+            value = raw.get(param.name, param.default)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValidationError(f"{self.key}: {param.name} must be a whole number.")
+            if not param.minimum <= value <= param.maximum:
+                raise ValidationError(
+                    f"{self.key}: {param.name} {value} is outside {param.minimum}-{param.maximum}."
+                )
+            cleaned[param.name] = value
+        return cleaned
+
+
+_kinds: dict[str, CriterionKind] = {}
+
+
+def register(kind: CriterionKind) -> CriterionKind:
+    """Add a criterion kind (from an AppConfig.ready); the same key again replaces it."""
+    _kinds[kind.key] = kind
+    return kind
+
+
+def get_kind(key: str) -> CriterionKind | None:
+    return _kinds.get(key)
+
+
+def kinds() -> list[CriterionKind]:
+    return sorted(_kinds.values(), key=lambda k: k.key)
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(k.key, k.label) for k in kinds()]
+
+
+def gate_problems(phase: "Phase", criteria: list[tuple[str, dict[str, Any] | None]]) -> list[str]:
+    """Why this list of (kind, params) cannot be the gate of `phase`; empty when it can.
+
+    Refuses unknown kinds, bad parameters, criteria that refer to what the phase does not have
+    (no quiz, no deck, no skill to measure), duplicates, and a gate made only of self-reported
+    criteria.
+    """
+    problems: list[str] = []
+    seen: set[str] = set()
+    for key, params in criteria:
+        kind = get_kind(key)
+        if kind is None:
+            known = ", ".join(k.key for k in kinds())
+            problems.append(f"unknown criterion kind '{key}' (known: {known})")
+            continue
+        if key in seen:
+            problems.append(f"{key} appears twice")
+        seen.add(key)
+        try:
+            cleaned = kind.clean_params(params)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+            continue
+        problems.extend(f"{key}: {sentence}" for sentence in kind.check(phase, cleaned))
+    if criteria and all(
+        (kind := get_kind(key)) is not None and kind.self_reported for key, _ in criteria
+    ):
+        problems.append(
+            "a gate made only of self-reported criteria (key_actions_done) can be talked past: "
+            "add a criterion backed by evidence (quiz_score, skill_mastery, evidence_approved)"
+        )
+    return problems
