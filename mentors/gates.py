@@ -27,7 +27,11 @@ def _evidence_approved(
     enrollment: Enrollment, phase: Phase, params: dict[str, int]
 ) -> gates.CriterionResult:
     needed = params["count"]
-    figures = Submission.objects.filter(learner_id=enrollment.learner_id, phase=phase).aggregate(
+    # Evidence recorded since enrolling (work sent before cannot skip the order of phases).
+    submissions = Submission.objects.filter(
+        learner_id=enrollment.learner_id, phase=phase, created_at__gte=enrollment.created_at
+    )
+    figures = submissions.aggregate(
         approved=Count("id", filter=Q(state=Submission.State.APPROVED)),
         waiting=Count("id", filter=Q(state__in=Submission.WAITING_STATES)),
         waiting_since=Min("submitted_at", filter=Q(state__in=Submission.WAITING_STATES)),
@@ -53,9 +57,7 @@ def _evidence_approved(
         link_label="Submit or follow your evidence",
         evidence={
             "approved_submissions": list(
-                Submission.objects.filter(
-                    learner_id=enrollment.learner_id, phase=phase, state=Submission.State.APPROVED
-                ).values_list("pk", flat=True)
+                submissions.filter(state=Submission.State.APPROVED).values_list("pk", flat=True)
             )
             if met
             else [],

@@ -34,6 +34,7 @@ from mentors.models import (
 from mentors.prechecks import Checker, blocking_failures, check_url, default_checker
 from mentors.uploads import file_problems
 from tracks.models import KeyAction
+from tracks.selectors import phase_access
 
 State = Submission.State
 
@@ -192,14 +193,19 @@ def submit_evidence(
 ) -> Submission:
     """Start the learner's submission for `key_action`: sent to mentors, or kept as a draft.
 
-    The key action must need evidence and belong to a published track. (Once enrollments
-    exist this must also require the key action's phase to be unlocked for the learner.)
+    The key action must need evidence, belong to a published track and, for a learner
+    enrolled on that track, to a phase open for them (unlocked or mastered).
     One live submission per learner and key action is a unique constraint: a second call
     is refused with EvidenceRefused, so this is safe to call twice.
     """
     now = _now(now)
     if not key_action.needs_evidence or not key_action.phase.track.is_published:
         raise EvidenceRefused("This key action does not take evidence.")
+    if not phase_access(learner=learner, phase=key_action.phase).may_submit_evidence:
+        raise EvidenceRefused(
+            f"Phase {key_action.phase.order} is still locked: you can submit evidence for it "
+            "once it opens."
+        )
     checks = _checks(evidence, send=not draft, checker=checker)
     _refuse_bad_evidence(evidence, checks)
     with transaction.atomic():

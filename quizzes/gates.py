@@ -52,6 +52,7 @@ def _quiz_score(
             quiz__phase=phase,
             quiz__is_active=True,
             state=Attempt.State.GRADED,
+            started_at__gte=enrollment.created_at,  # evidence recorded since enrolling
         )
         .order_by("-score", "graded_at")
         .values("pk", "score", "graded_at")

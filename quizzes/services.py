@@ -33,6 +33,7 @@ from quizzes.models import (
     SkillParameters,
 )
 from tracks.progression import advance_after_commit
+from tracks.selectors import phase_access
 
 # Saves that arrive a few seconds after the deadline (network, a slow click) still count.
 DEADLINE_GRACE = timedelta(seconds=10)
@@ -103,9 +104,16 @@ def start_attempt(*, learner: User, quiz: Quiz, now: datetime | None = None) -> 
     The draw is seeded per attempt and stored (one Response per drawn question), so a reload
     shows the same questions. Returns the attempt already in progress if there is one (safe to
     call twice: the partial unique constraint allows one attempt in progress per quiz).
-    Raises LearningRefused during a cooldown, past the daily limit, or if the bank is short.
+    Raises LearningRefused during a cooldown, past the daily limit, if the bank is short, or
+    when the learner's phase is locked and not marked for test-out.
     """
     now = now or timezone.now()
+    if not phase_access(learner=learner, phase=quiz.phase).may_take_quiz:
+        raise LearningRefused(
+            f"Phase {quiz.phase.order} is still locked: its quiz opens with the phase, or "
+            "earlier where your plan marks its key actions as covered by your background "
+            "(test-out)."
+        )
     with transaction.atomic():
         # Serialize the starts of one learner, so the limits are checked against settled rows.
         User.objects.select_for_update().filter(pk=learner.pk).values_list("pk").get()

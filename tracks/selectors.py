@@ -112,6 +112,49 @@ def active_enrollment(learner: User) -> Enrollment | None:
     return Enrollment.objects.active().filter(learner=learner).select_related("track").first()
 
 
+@dataclass(frozen=True)
+class PhaseAccess:
+    """May a learner record evidence for a phase (take its quiz, submit work)?
+
+    - enrolled: the learner has an enrollment on the phase's track.
+    - open: the phase is unlocked or mastered for them.
+    - test_out: the phase is locked, but their plan marks some of its key actions as covered
+      by their background: its quiz may be taken early (the phase still opens in order).
+    A learner with no enrollment on the track may practise, but nothing counts for a gate:
+    gates count only evidence recorded since enrolling.
+    """
+
+    enrolled: bool
+    open: bool = False
+    test_out: bool = False
+
+    @property
+    def may_take_quiz(self) -> bool:
+        return not self.enrolled or self.open or self.test_out
+
+    @property
+    def may_submit_evidence(self) -> bool:
+        return not self.enrolled or self.open
+
+
+def phase_access(*, learner: User, phase: Phase) -> PhaseAccess:
+    """The learner's access to `phase` (two queries)."""
+    enrollment = Enrollment.objects.filter(learner=learner, track_id=phase.track_id).first()
+    if enrollment is None:
+        return PhaseAccess(enrolled=False)
+    state = (
+        PhaseProgress.objects.filter(enrollment=enrollment, phase=phase)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state in (PhaseProgress.State.UNLOCKED, PhaseProgress.State.MASTERED):
+        return PhaseAccess(enrolled=True, open=True)
+    entry = next(
+        (p for p in (enrollment.plan or {}).get("phases", []) if p["phase_id"] == phase.pk), None
+    )
+    return PhaseAccess(enrolled=True, test_out=bool(entry and entry.get("covered")))
+
+
 def get_mastered_phase_for(learner: User, phase_pk: int) -> PhaseProgress:
     """A phase the learner has mastered on one of their enrollments; 404 for anything else."""
     return get_object_or_404(

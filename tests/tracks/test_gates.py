@@ -388,3 +388,74 @@ def test_evaluate_has_a_budget_whatever_the_history(
 def test_gate_criteria_rows_are_per_kind_once():
     constraint = {c.name for c in GateCriterion._meta.constraints}
     assert "gate_criterion_kind_once" in constraint
+
+
+# --- Test-out and order ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_locked_phases_quiz_cannot_be_started(learner, track):
+    from quizzes import services as quiz_services
+
+    quiz2 = build_quiz(phase=track.phases.get(order=2), questions=3, per_attempt=3)
+    enroll(learner, track)
+    with pytest.raises(quiz_services.LearningRefused, match="Phase 2 is still locked"):
+        quiz_services.start_attempt(learner=learner, quiz=quiz2)
+
+
+@pytest.mark.django_db
+def test_a_background_that_covers_the_phase_may_test_out_but_the_phase_opens_in_order(
+    learner, track, phase1, quiz
+):
+    from quizzes import services as quiz_services
+    from tracks.models import Background
+
+    background = Background.objects.create(
+        track=track, slug="data-scientist", title="Data scientist", min_months=3, max_months=6
+    )
+    background.covers_skills.set(track.skills.all())
+    phase2 = track.phases.get(order=2)
+    quiz2 = build_quiz(phase=phase2, questions=3, per_attempt=3)
+    set_gate(phase1, ("quiz_score", {}), ("evidence_approved", {}))
+    set_gate(phase2, ("quiz_score", {}))
+    enrollment = services.save_goals(
+        learner=learner,
+        goals=services.GoalsInput(
+            track=track, background="data-scientist", hours_per_week=10, time_zone="UTC"
+        ),
+    ).enrollment
+    attempt = quiz_services.start_attempt(learner=learner, quiz=quiz2)  # test-out: allowed
+    graded_attempt = Attempt.objects.filter(pk=attempt.pk)
+    graded_attempt.update(state=Attempt.State.GRADED, graded_at=timezone.now(), score=100)
+    graded(learner, quiz, 100)
+    progression.advance(enrollment=enrollment)
+    # Phase 1 still needs a mentor's approval: phase 2's passed quiz opens nothing.
+    assert states(enrollment) == [State.UNLOCKED, State.LOCKED, State.LOCKED]
+    approved(learner, phase1.key_actions.get(order=1))
+    progression.advance(enrollment=enrollment)
+    # Phase 1 masters, phase 2 opens and, its gate already met by the test-out, masters too.
+    assert states(enrollment) == [State.MASTERED, State.MASTERED, State.UNLOCKED]
+
+
+@pytest.mark.django_db
+def test_evidence_recorded_before_enrolling_does_not_count(learner, track, phase1, quiz):
+    graded(learner, quiz, 100)
+    set_gate(phase1, ("quiz_score", {}))
+    enrollment = enroll(learner, track)
+    assert not progression.evaluate(enrollment=enrollment).met
+
+
+@pytest.mark.django_db
+def test_evidence_for_a_locked_phase_is_refused(learner, track):
+    from mentors import services as mentor_services
+
+    enroll(learner, track)
+    key_action = track.phases.get(order=2).key_actions.get(order=1)
+    with pytest.raises(mentor_services.EvidenceRefused, match="Phase 2 is still locked"):
+        mentor_services.submit_evidence(
+            learner=learner,
+            key_action=key_action,
+            evidence=mentor_services.Evidence(
+                url="https://example.com/x", writeup="Done.", note=""
+            ),
+        )
