@@ -21,7 +21,6 @@ conservative credit): an estimate, said as such in the mail.
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
@@ -50,7 +49,7 @@ from mentors.models import Review, Submission, SubmissionRound
 from quizzes.models import Attempt, CardState, Response, ReviewLog
 from reminders import rules
 from reminders.kinds import Content, Due, Kind, Registry
-from reminders.periods import known_time_zones, local_day, local_now
+from reminders.periods import known_time_zones, local_day, local_now, zone_info
 from tracks.models import Enrollment, KeyActionProgress, PhaseProgress, Track
 from tracks.selectors import dashboard
 
@@ -73,21 +72,23 @@ def learners(recipients: QuerySet[User]) -> QuerySet[User]:
     that enrollment (`enrollment_id`, `hours_per_week`, `track_title`, `enrolled_at`: when
     the enrollment was last created, resumed or its goals changed).
 
-    A learner has at most one active enrollment (a database constraint), so joining it keeps
-    one row per learner; the annotations reuse the join of the filter."""
-    unfinished = PhaseProgress.objects.filter(
-        enrollment__learner=OuterRef("pk"), enrollment__status=ACTIVE
-    ).exclude(state=PhaseProgress.State.MASTERED)
+    `recipients` (from `reminders.selectors.audience`) already joins the active enrollment
+    as `goals` (at most one row per user: a database constraint)."""
+    # (Filtering on the annotations reuses the join; a new filter() on `goals__...` would
+    # join the enrollment table again.)
+    unfinished = PhaseProgress.objects.filter(enrollment=OuterRef("enrollment_id")).exclude(
+        state=PhaseProgress.State.MASTERED
+    )
     return (
-        recipients.filter(enrollments__status=ACTIVE)
+        recipients.annotate(
+            enrollment_id=F("goals__id"),
+            hours_per_week=F("goals__hours_per_week"),
+            track_title=F("goals__track__title"),
+            enrolled_at=F("goals__updated_at"),
+        )
+        .filter(enrollment_id__isnull=False)
         .filter(Exists(unfinished))
         .order_by()
-        .annotate(
-            enrollment_id=F("enrollments__id"),
-            hours_per_week=F("enrollments__hours_per_week"),
-            track_title=F("enrollments__track__title"),
-            enrolled_at=F("enrollments__updated_at"),
-        )
     )
 
 
@@ -175,14 +176,14 @@ def study_totals(since) -> dict:
 
 def zones_where(now: datetime, test) -> list[str]:
     """Known zones whose local time at `now` passes `test` (e.g. it is Monday there)."""
-    return sorted(zone for zone in known_time_zones() if test(now.astimezone(ZoneInfo(zone))))
+    return sorted(zone for zone in known_time_zones() if test(now.astimezone(zone_info(zone))))
 
 
 def local_week_start(now: datetime, zone: str) -> datetime:
     """Monday 00:00 of the current local week in `zone`, as an aware datetime."""
-    local = now.astimezone(ZoneInfo(zone))
+    local = now.astimezone(zone_info(zone))
     monday = local.date() - timedelta(days=local.weekday())
-    return datetime(monday.year, monday.month, monday.day, tzinfo=ZoneInfo(zone))
+    return datetime(monday.year, monday.month, monday.day, tzinfo=zone_info(zone))
 
 
 def week_start_by_zone(now: datetime, zones: list[str]) -> Case:
@@ -300,10 +301,11 @@ class CardsDue(Kind):
             card__deck__is_active=True,
             card__deck__phase__track__status=Track.Status.PUBLISHED,
         )
+        # The threshold is applied here, not in SQL: in a WHERE clause PostgreSQL counts the
+        # cards of every user before it narrows them to those at their hour.
         rows = (
             learners(recipients)
             .annotate(cards_due=_count(due_cards, "learner"))
-            .filter(cards_due__gte=CARDS_DUE_THRESHOLD)
             .values_list("id", "reminder_time_zone", "cards_due")
         )
         return [
