@@ -136,8 +136,8 @@ def _count(queryset: QuerySet, group: str) -> Coalesce:
 
 
 def study_totals(since) -> dict:
-    """Annotations of the study recorded from `since` (an expression or a datetime) until
-    now, for `learners` rows: attempt time (each attempt capped), card review time in
+    """Annotations of the study recorded since `since` (an expression or a datetime), for
+    `learners` rows: attempt time (each attempt capped), card review time in
     milliseconds (each review estimated), key actions ticked, rounds of evidence sent."""
     learner = OuterRef("pk")
     attempt_time = Least(

@@ -385,8 +385,9 @@ def test_the_approval_that_finishes_a_track_is_still_announced(learner, enrollme
 
 
 def test_a_learner_who_turned_reviews_off_is_not_told(learner, enrollment, mentor, action):
-    reviewed(sent_evidence(learner, action, at=utc(2026, 11, 20)), mentor, at=utc(2026, 11, 21),
-             verdict="approve")  # fmt: skip
+    submission = sent_evidence(learner, action, at=utc(2026, 11, 20))
+    reviewed(submission, mentor, at=utc(2026, 11, 21), verdict="approve")
+    assert learner.pk in due("evidence_reviewed", utc(2026, 11, 21, 1))
     KindOptOut.objects.create(user=learner, kind="evidence_reviewed", source="unsubscribe")
     assert due("evidence_reviewed", utc(2026, 11, 21, 1)) == {}
 
