@@ -15,6 +15,11 @@ unverified or opted out), then times, best of several runs:
 - whole sweep: the due query, the claims (INSERT ... ON CONFLICT DO NOTHING) and the select
   back, first with every claim new, then again with every claim already taken. Enqueueing is
   replaced by a no-op (no broker needed).
+
+Then it gives every learner real data (an active enrollment on a two-phase track, a graded
+attempt, card reviews, ticks; a fifth with flashcards due, one in a hundred with evidence
+waiting past the promise, escalated, and one with evidence reviewed) and times each real
+kind's due query and a whole sweep over the six kinds of `reminders.builtin`.
 """
 
 import argparse
@@ -153,6 +158,7 @@ def main() -> None:
 
     from reminders import selectors, services
     from reminders.kinds import Due, Kind, registry
+    from reminders.models import Reminder
     from reminders.periods import local_day
 
     class BenchDaily(Kind):
@@ -214,6 +220,189 @@ def main() -> None:
     slowest = sorted(second.captured_queries, key=lambda q: -float(q["time"]))[:3]
     for query in slowest:
         print(f"  {float(query['time']) * 1e3:8.1f} ms  {query['sql'][:110]}")
+
+    print(f"\nSeeding learner data for the real kinds ({args.users:,} enrollments)...", flush=True)
+    started = time.perf_counter()
+    seed_learner_data(now)
+    print(f"Seeded in {time.perf_counter() - started:.1f} s.\n")
+    Reminder.objects.all().delete()
+    for kind in registry.all():
+
+        def kind_due(kind=kind):
+            return len(list(kind.due(now=now, recipients=selectors.recipients(kind=kind, now=now))))
+
+        count = kind_due()
+        kind_best, kind_median = best(args.repeat, kind_due)
+        print(
+            f"{kind.key:<24} {kind_best * 1e3:>10.1f} ms (median {kind_median * 1e3:.1f}), "
+            f"{count:,} due, {kind_best / bare_best:.2f}x the bare scan"
+        )
+    with CaptureQueriesContext(connection) as real:
+        started = time.perf_counter()
+        report = services.sweep(now=now)
+        sweep_real = time.perf_counter() - started
+    with CaptureQueriesContext(connection) as real_again:
+        started = time.perf_counter()
+        again = services.sweep(now=now + timedelta(minutes=5))
+        sweep_real_again = time.perf_counter() - started
+    print(
+        f"whole sweep, real kinds  {sweep_real * 1000:>10.1f} ms "
+        f"({report.claimed:,} claimed, {len(real.captured_queries)} queries)"
+    )
+    print(
+        f"whole sweep, again       {sweep_real_again * 1000:>10.1f} ms "
+        f"({again.claimed:,} claimed, {len(real_again.captured_queries)} queries)"
+    )
+
+
+def seed_learner_data(now: datetime) -> None:
+    """An active enrollment for every learner, with a little of everything the kinds read."""
+    from django.db import connection
+
+    from accounts.models import User
+    from mentors.models import MentorProfile, Review, Submission, SubmissionRound
+    from quizzes.models import Attempt, Card, CardState, Deck, Quiz, ReviewLog
+    from tracks.models import Enrollment, KeyAction, KeyActionProgress, Phase, PhaseProgress, Track
+
+    rng = random.Random(11)
+    track = Track.objects.create(
+        slug="bench",
+        title="Bench track",
+        summary="-",
+        target_role="-",
+        difficulty="beginner",
+        typical_duration="-",
+        status=Track.Status.PUBLISHED,
+    )
+    phases = [
+        Phase.objects.create(
+            track=track, order=n, slug=f"p{n}", title=f"P{n}", min_weeks=4, max_weeks=8
+        )
+        for n in (1, 2)
+    ]
+    actions = [
+        KeyAction.objects.create(
+            phase=phases[0], order=n, text=f"Action {n}", needs_evidence=n == 1
+        )
+        for n in (1, 2, 3)
+    ]
+    quiz = Quiz.objects.create(phase=phases[0], title="Quiz", questions_per_attempt=3)
+    deck = Deck.objects.create(phase=phases[0], title="Deck")
+    cards = Card.objects.bulk_create(
+        Card(deck=deck, key=f"c{n}", order=n, front="?", back="!") for n in range(12)
+    )
+    mentor = User.objects.create(email="mentor@bench.example", password="!")
+    MentorProfile.objects.create(user=mentor).tracks.add(track)
+    staff = User.objects.create(email="staff@bench.example", password="!", is_staff=True)
+    for user in (mentor, staff):
+        user.emailaddress_set.create(email=user.email, primary=True, verified=True)
+    ids = list(
+        User.objects.filter(email__startswith="learner").order_by("pk").values_list("pk", flat=True)
+    )
+    batch = 5_000
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        days = {pk: rng.randrange(0, 20) for pk in chunk}
+        enrollments = Enrollment.objects.bulk_create(
+            Enrollment(
+                learner_id=pk,
+                track=track,
+                background="newcomer",
+                hours_per_week=rng.choice([2, 5, 10, 15]),
+                time_zone=rng.choice(ZONES) or "UTC",
+                started_on=(now - timedelta(days=30)).date(),
+                plan={},
+            )
+            for pk in chunk
+        )
+        Enrollment.objects.filter(pk__in=[e.pk for e in enrollments]).update(
+            created_at=now - timedelta(days=30), updated_at=now - timedelta(days=30)
+        )
+        PhaseProgress.objects.bulk_create(
+            PhaseProgress(
+                enrollment=e,
+                phase=phase,
+                state="unlocked" if i == 0 else "locked",
+                unlocked_at=now - timedelta(days=30) if i == 0 else None,
+            )
+            for e in enrollments
+            for i, phase in enumerate(phases)
+        )
+        KeyActionProgress.objects.bulk_create(
+            KeyActionProgress(
+                enrollment=e,
+                key_action=a,
+                ticked_at=now - timedelta(days=days[e.learner_id]) if a.order == 2 else None,
+            )
+            for e in enrollments
+            for a in actions
+        )
+        Attempt.objects.bulk_create(
+            Attempt(
+                learner_id=pk,
+                quiz=quiz,
+                seed=pk,
+                state="graded",
+                started_at=now - timedelta(days=days[pk], minutes=40),
+                graded_at=now - timedelta(days=days[pk]),
+                score=70,
+                passed=False,
+            )
+            for pk in chunk
+        )
+        ReviewLog.objects.bulk_create(
+            ReviewLog(
+                learner_id=pk,
+                card=cards[n],
+                rating=3,
+                state_before=2,
+                reviewed_at=now - timedelta(days=days[pk], minutes=n),
+                due_after=now,
+            )
+            for pk in chunk
+            for n in range(5)
+        )
+        CardState.objects.bulk_create(
+            CardState(
+                learner_id=pk,
+                card=card,
+                state=2,
+                stability=3.0,
+                difficulty=5.0,
+                due=now - timedelta(hours=1),
+                reps=3,
+            )
+            for pk in chunk
+            if pk % 5 == 0
+            for card in cards
+        )
+        for pk in chunk:
+            if pk % 100 not in (0, 50):
+                continue
+            # One in a hundred waits past the promise (escalated); another was just reviewed.
+            waits = pk % 100 == 0
+            submission = Submission.objects.create(
+                learner_id=pk,
+                key_action=actions[0],
+                phase=phases[0],
+                track=track,
+                state="submitted" if waits else "approved",
+                submitted_at=now - timedelta(hours=60),
+                escalated_at=now - timedelta(hours=11) if waits else None,
+            )
+            round = SubmissionRound.objects.create(
+                submission=submission, number=1, writeup="-", submitted_at=submission.submitted_at
+            )
+            if not waits:
+                Review.objects.create(
+                    round=round,
+                    mentor=mentor,
+                    verdict="approve",
+                    feedback="-",
+                    created_at=now - timedelta(hours=20),
+                )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 if __name__ == "__main__":

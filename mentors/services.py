@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from mentors import gate, notify
+from mentors import gate
 from mentors.models import (
     Escalation,
     MentorProfile,
@@ -446,8 +446,8 @@ def review(
     `levels` maps criterion ids to chosen level ids; every scorable criterion of `rubric` needs
     one. Approval needs every criterion at or above its pass level. The mentor must hold the
     claim (conditional UPDATE) and a round has at most one review (unique): safe twice, the
-    second is refused. After commit: the learner is emailed and, on approval, the gate hook
-    runs once.
+    second is refused. After commit, on approval, the gate hook runs once. The learner hears
+    of the review from the reminder sweep (kind `evidence_reviewed`).
     """
     now = _now(now)
     try:
@@ -518,7 +518,6 @@ def review(
             )
             for criterion in criteria
         )
-        transaction.on_commit(partial(notify.learner_reviewed, review_id=result.pk))
         if target == State.APPROVED:
             transaction.on_commit(
                 partial(
@@ -537,8 +536,9 @@ def escalate_overdue_submissions(*, now: datetime | None = None) -> list[int]:
     """Escalate every waiting round older than the review promise; return their submissions.
 
     An escalated submission is offered to every mentor of its track (whoever it is assigned
-    to) and staff are emailed after commit. Each round is escalated once: a conditional
-    UPDATE on `escalated_at` and a unique Escalation per round. Safe twice and concurrently.
+    to); the reminder sweep tells staff (kind `evidence_waiting`). Each round is escalated
+    once: a conditional UPDATE on `escalated_at` and a unique Escalation per round. Safe twice
+    and concurrently.
     """
     now = _now(now)
     deadline = now - timedelta(hours=settings.EVIDENCE_REVIEW_PROMISE_HOURS)
@@ -552,6 +552,5 @@ def escalate_overdue_submissions(*, now: datetime | None = None) -> list[int]:
                 continue  # another worker escalated it, or it was reviewed meanwhile
             round = SubmissionRound.objects.filter(submission_id=pk).order_by("-number").first()
             Escalation.objects.create(submission_id=pk, round=round, escalated_at=now)
-            transaction.on_commit(partial(notify.staff_escalated, submission_id=pk))
         escalated.append(pk)
     return escalated

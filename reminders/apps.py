@@ -7,3 +7,7 @@ class RemindersConfig(AppConfig):
 
     def ready(self) -> None:
         from reminders import signals  # noqa: F401  (connects the receivers)
+        from reminders.builtin import register_builtin_kinds
+        from reminders.kinds import registry
+
+        register_builtin_kinds(registry)

@@ -1,10 +1,10 @@
 """Due rules of Edirae's reminder kinds, as pure functions of plain values.
 
 The data these rules read (study sessions, plans, FSRS cards, evidence submissions) belongs to
-`tracks`, `quizzes` and `mentors`; each of those apps registers its kind in
-`reminders.kinds.registry`, fetching the values below in one set-based query and calling
-these functions per row. Each rule returns the *period key* of the reminder (what "once"
-means for it) or None when nothing is due, so the claim's unique key follows from the rule.
+`tracks`, `quizzes` and `mentors`; the kinds of `reminders.builtin` fetch the values below in
+set-based queries and call these functions per row. Each rule returns the *period key* of
+the reminder (what "once" means for it) or None when nothing is due, so the claim's unique
+key follows from the rule.
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -15,6 +15,45 @@ INACTIVITY_STEPS = (1, 2, 4)
 # A weekly goal is reachable only if the hours left fit in the days left at this many hours a
 # day: asking for ten hours on a Sunday evening is discouraging, not helpful.
 MAX_STUDY_HOURS_PER_DAY = 3.0
+
+# The plan states hours per week, not a cadence. We assume study comes in sessions of about
+# this length, so a learner's cadence is the days between sessions: 10 h a week is daily,
+# 5 h every 2 days, 3 h every 3 days, 1 h once a week (see `cadence_days`).
+STUDY_SESSION_HOURS = 1.5
+
+# How study minutes are estimated from what Edirae records (see `study_minutes`). Honest
+# about what we do not know: only quiz attempts carry a real duration, and learners leave
+# attempts open in a tab, so an attempt counts for at most ATTEMPT_MINUTES_CAP. Flashcard
+# reviews count their recorded duration if any (capped), else a fixed CARD_REVIEW_MINUTES
+# (the usual pace of spaced-repetition reviews is 10-30 s a card, with reading the answer).
+# Ticking a key action and sending evidence stand for work done outside Edirae whose length
+# we cannot see: each counts a conservative fixed WORK_ITEM_MINUTES, so the weekly goal errs
+# toward reminding rather than toward claiming hours nobody measured.
+ATTEMPT_MINUTES_CAP = 60
+CARD_REVIEW_MINUTES = 0.5
+CARD_REVIEW_MINUTES_CAP = 2
+WORK_ITEM_MINUTES = 30
+
+
+def cadence_days(*, hours_per_week: int) -> int:
+    """Days between study sessions for a learner who plans `hours_per_week` (1-7): the N
+    of the inactivity nudge."""
+    if hours_per_week < 1:
+        raise ValueError("hours_per_week must be at least 1")
+    return max(1, min(7, int(7 * STUDY_SESSION_HOURS / hours_per_week)))
+
+
+def study_minutes(
+    *, attempt_minutes: float, card_review_minutes: float, key_actions_ticked: int, rounds_sent: int
+) -> float:
+    """Estimated study minutes from a period's records: attempt time (each attempt already
+    capped at ATTEMPT_MINUTES_CAP), card review time (each review already estimated as
+    above), and WORK_ITEM_MINUTES per key action ticked and per round of evidence sent."""
+    return (
+        attempt_minutes
+        + card_review_minutes
+        + WORK_ITEM_MINUTES * (key_actions_ticked + rounds_sent)
+    )
 
 
 def inactivity_due(
@@ -98,23 +137,23 @@ def review_overdue(*, submitted_at: datetime, promise_hours: int, now: datetime)
 
 def review_waiting_due(
     *,
-    submission_id: int,
+    round_id: int,
     submitted_at: datetime,
     promise_hours: int,
-    escalate_after_hours: int,
+    escalated: bool,
     now: datetime,
-) -> tuple[str, str] | None:
-    """Who to remind about evidence still waiting, and the period key, or None.
-
-    ("mentors", "submission-17") once the promise is broken; ("admins",
-    "submission-17-escalated") once it is broken by more than `escalate_after_hours`."""
+) -> dict[str, str]:
+    """Who to remind about a round of evidence still waiting, with each audience's period
+    key: {} while the promise holds; {"mentors": "round-17"} once it is broken; plus
+    {"admins": "round-17-escalated"} once `mentors` escalated the round (it does so when the
+    promise is broken, on its own beat). Keys name the round: a resubmission is a new round
+    with a new promise, so it can be reminded about again; the same round never is."""
     if not review_overdue(submitted_at=submitted_at, promise_hours=promise_hours, now=now):
-        return None
-    if review_overdue(
-        submitted_at=submitted_at, promise_hours=promise_hours + escalate_after_hours, now=now
-    ):
-        return ("admins", f"submission-{submission_id}-escalated")
-    return ("mentors", f"submission-{submission_id}")
+        return {}
+    due = {"mentors": f"round-{round_id}"}
+    if escalated:
+        due["admins"] = f"round-{round_id}-escalated"
+    return due
 
 
 def weekly_digest_due(*, now_local: datetime, weekday: int = 0) -> str | None:

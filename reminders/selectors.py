@@ -9,7 +9,7 @@ from functools import reduce
 from operator import or_
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import get_object_or_404
 
@@ -17,6 +17,7 @@ from accounts.models import User
 from reminders.kinds import DIGEST, Kind
 from reminders.models import KindOptOut, Notification, Reminder, ReminderPreference
 from reminders.periods import DEFAULT_HOUR, DEFAULT_TIME_ZONE, hours_in_window, zones_by_local_hour
+from tracks.models import Enrollment
 
 
 def audience() -> QuerySet[User]:
@@ -24,22 +25,37 @@ def audience() -> QuerySet[User]:
 
     Annotated with their reminder settings (defaults for users without a preference row):
     `reminder_time_zone`, `reminder_hour`, `reminder_digest`, `reminder_email_suppressed_at`.
-    (F() through the reverse one-to-one keeps a LEFT JOIN: users without a row stay in.)"""
+    (F() through the reverse one-to-one keeps a LEFT JOIN: users without a row stay in.)
+
+    The time zone has one source of truth per user: the one they chose for reminders if they
+    did, else the time zone of their goals (the active enrollment), else UTC. It is resolved
+    here, in SQL, rather than copied into the preference when goals are saved: `tracks`
+    must not import `reminders`, and a copy would go stale when goals change."""
     preference = "reminder_preference__"
     return (
         User.objects.filter(is_active=True)
         .filter(
             Exists(EmailAddress.objects.filter(user=OuterRef("pk"), primary=True, verified=True))
         )
+        .annotate(goals=active_enrollment())
         .annotate(
             reminder_time_zone=Coalesce(
-                NullIf(F(preference + "time_zone"), Value("")), Value(DEFAULT_TIME_ZONE)
+                NullIf(F(preference + "time_zone"), Value("")),
+                NullIf(F("goals__time_zone"), Value("")),
+                Value(DEFAULT_TIME_ZONE),
             ),
             reminder_hour=Coalesce(F(preference + "hour"), Value(DEFAULT_HOUR)),
             reminder_digest=Coalesce(F(preference + "digest"), Value(False)),
             reminder_email_suppressed_at=F(preference + "email_suppressed_at"),
         )
     )
+
+
+def active_enrollment() -> FilteredRelation:
+    """The user's active enrollment (their goals), as a LEFT JOIN of at most one row: a
+    learner has at most one active enrollment (a database constraint). Annotated on
+    `audience` as `goals`: `goals__time_zone`, `goals__hours_per_week`..."""
+    return FilteredRelation("enrollments", condition=Q(enrollments__status="active"))
 
 
 def at_preferred_hour(users: QuerySet[User], *, now: datetime) -> QuerySet[User]:
@@ -74,11 +90,25 @@ def digest_recipients(*, now: datetime) -> QuerySet[User]:
 
 
 def preference_for(*, user: User) -> ReminderPreference:
-    """The user's preferences, or unsaved defaults when they never saved any (one query)."""
-    try:
-        return ReminderPreference.objects.get(user=user)
-    except ReminderPreference.DoesNotExist:
-        return ReminderPreference(user=user)
+    """The user's preferences, or unsaved defaults when they never saved any.
+
+    `goals_time_zone` is the zone reminders use when the user has chosen none (see
+    `audience`): their goals' zone, or "" (UTC) without an active enrollment. Read only
+    when needed (a second query)."""
+    preference = ReminderPreference.objects.filter(user=user).first() or ReminderPreference(
+        user=user
+    )
+    preference.goals_time_zone = ""
+    if not preference.time_zone:
+        preference.goals_time_zone = (
+            Enrollment.objects.active()
+            .filter(learner=user)
+            .exclude(time_zone="")
+            .values_list("time_zone", flat=True)
+            .first()
+            or ""
+        )
+    return preference
 
 
 def opted_out_kinds(*, user: User) -> set[str]:

@@ -38,7 +38,9 @@ def preferences(request: AuthedRequest) -> HttpResponse:
             kinds=kinds,
             initial={
                 "hour": preference.hour,
-                "time_zone": preference.time_zone,
+                # The zone in use: chosen, else the goals' one; blank lets the browser's
+                # zone fill it in.
+                "time_zone": preference.time_zone or preference.goals_time_zone,
                 "digest": preference.digest,
                 **{PreferencesForm.kind_field(kind): kind.key not in off for kind in kinds},
             },

@@ -1,4 +1,5 @@
-"""The promise: past 48 hours a submission is offered to every mentor and staff are told."""
+"""The promise: past 48 hours a submission is offered to every mentor and staff are told
+(by the reminder sweep, kind `evidence_waiting`)."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from mentors import selectors, services, tasks
 from mentors.models import Escalation, MentorAssignment, MentorProfile
+from reminders import services as reminders
 from tests.mentors.conftest import evidence, fresh_rubric, levels_for
 
 pytestmark = pytest.mark.usefixtures("staff")
@@ -35,8 +37,12 @@ def test_it_escalates_once_a_submission_waits_past_the_promise(
         assert services.escalate_overdue_submissions() == []  # once
     escalation = Escalation.objects.get()
     assert escalation.round == submitted.rounds.get()
-    assert [m.to for m in mail.outbox] == [["admin@test.example"]]
-    assert "48 h promise" in mail.outbox[0].subject
+    # Escalating mails no one itself: the next reminder sweep tells staff, once per round.
+    assert mail.outbox == []
+    planned = reminders.sweep(now=sent + timedelta(hours=48, minutes=5), dry_run=True).planned
+    assert ("admin@test.example", "evidence_waiting", f"round-{escalation.round_id}-escalated") in {
+        (p.email, p.kind, p.period) for p in planned
+    }
 
 
 def test_an_escalated_submission_is_offered_to_every_mentor_of_the_track(

@@ -7,6 +7,7 @@ from django.core import mail
 
 from mentors import services
 from mentors.models import Review, Submission
+from reminders.models import Reminder
 from tests.mentors.conftest import fresh_rubric, levels_for
 
 State = Submission.State
@@ -22,6 +23,30 @@ def _review(submission, mentor, rubric, verdict, scores, feedback="Clear and wel
         levels=levels_for(rubric, scores),
         rubric=rubric,
     )
+
+
+def told_by_the_reminders(review) -> str:
+    """The learner is not mailed by the review itself: the next reminder sweep tells them
+    (kind `evidence_reviewed`, with their preferences and unsubscribe link). Returns the
+    subject it would send."""
+    from reminders import services as reminders
+    from reminders.kinds import registry
+
+    assert mail.outbox == []
+    planned = reminders.sweep(dry_run=True).planned
+    assert [(p.email, p.kind, p.period) for p in planned] == [
+        ("learner@test.example", "evidence_reviewed", f"review-{review.pk}")
+    ]
+    reminder = Reminder(
+        user=review.round.submission.learner,
+        kind="evidence_reviewed",
+        payload={
+            "verdict": review.verdict,
+            "submission_id": review.round.submission_id,
+            "key_action": "x",
+        },
+    )
+    return registry.get("evidence_reviewed").content(reminder=reminder).subject
 
 
 def test_failing_criteria_are_those_below_their_pass_level(rubric):
@@ -49,8 +74,7 @@ def test_it_approves_when_every_criterion_is_at_or_above_its_pass_level(
     assert claimed.state == State.APPROVED and claimed.review_unseen
     assert claimed.claimed_by is None
     assert sorted(s.score for s in review.scores.all()) == [2, 3]
-    assert mail.outbox[-1].to == ["learner@test.example"]
-    assert "approved" in mail.outbox[-1].subject
+    assert told_by_the_reminders(review) == "Your evidence was approved"
 
 
 def test_approval_is_refused_below_a_pass_level_and_the_form_error_names_it(
@@ -123,9 +147,11 @@ def test_requesting_changes_does_not_call_the_gate_hook(
         mock.patch("mentors.gate.on_evidence_approved") as hook,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        _review(claimed, mentor, rubric, "request_changes", {"Working code": 1, "Explanation": 2})
+        review = _review(
+            claimed, mentor, rubric, "request_changes", {"Working code": 1, "Explanation": 2}
+        )
     hook.assert_not_called()
-    assert "asked for changes" in mail.outbox[-1].subject
+    assert told_by_the_reminders(review) == "A mentor asked for changes to your evidence"
 
 
 def test_a_phase_without_a_rubric_is_reviewed_on_feedback_alone(claimed, mentor):

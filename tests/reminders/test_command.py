@@ -26,6 +26,7 @@ def test_a_dry_run_prints_who_would_get_what_and_claims_nothing():
     assert f"{paris.email}\ttest_daily\t2026-11-23" in output
     assert "america-new_york-8@test.example\ttest_daily" not in output
     assert "america-new_york-8@test.example\ttest_announcement\tonce" in output
+    assert "By kind: test_announcement 2, test_daily 1" in output
     assert "3 reminders due now over 2 kinds" in output
     assert not Reminder.objects.exists()
 

@@ -183,21 +183,44 @@ def test_a_review_is_overdue_after_the_promise_in_real_hours_across_a_dst_change
     )
 
 
-def test_waiting_evidence_goes_to_mentors_then_escalates_to_admins():
+def test_waiting_evidence_goes_to_mentors_then_to_admins_once_escalated():
     submitted = datetime(2026, 11, 2, 12, tzinfo=UTC)
 
-    def due(hours):
+    def due(hours, escalated=False):
         return rules.review_waiting_due(
-            submission_id=17,
+            round_id=17,
             submitted_at=submitted,
             promise_hours=48,
-            escalate_after_hours=24,
+            escalated=escalated,
             now=submitted + timedelta(hours=hours),
         )
 
-    assert due(47) is None
-    assert due(49) == ("mentors", "submission-17")
-    assert due(73) == ("admins", "submission-17-escalated")
+    assert due(47) == {}
+    assert due(49) == {"mentors": "round-17"}
+    assert due(49, escalated=True) == {"mentors": "round-17", "admins": "round-17-escalated"}
+
+
+def test_the_cadence_comes_from_the_hours_a_week():
+    assert [rules.cadence_days(hours_per_week=h) for h in (1, 2, 3, 5, 6, 10, 40)] == [
+        7,
+        5,
+        3,
+        2,
+        1,
+        1,
+        1,
+    ]
+    with pytest.raises(ValueError):
+        rules.cadence_days(hours_per_week=0)
+
+
+def test_study_minutes_credit_ticks_and_evidence_a_fixed_half_hour():
+    assert (
+        rules.study_minutes(
+            attempt_minutes=45, card_review_minutes=10, key_actions_ticked=1, rounds_sent=2
+        )
+        == 45 + 10 + 3 * rules.WORK_ITEM_MINUTES
+    )
 
 
 def test_the_weekly_digest_is_due_on_its_local_weekday():

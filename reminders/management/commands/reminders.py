@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.core.management.base import BaseCommand
 
 from reminders import services
@@ -22,6 +24,10 @@ class Command(BaseCommand):
             report = services.sweep(dry_run=True)
             for planned in sorted(report.planned, key=lambda p: (p.email, p.kind)):
                 self.stdout.write(f"{planned.email}\t{planned.kind}\t{planned.period}")
+            by_kind = Counter(planned.kind for planned in report.planned)
+            self.stdout.write(
+                "By kind: " + ", ".join(f"{kind.key} {by_kind[kind.key]}" for kind in kinds)
+            )
             self.stdout.write(
                 f"{len(report.planned)} reminders due now over {len(kinds)} kinds "
                 "(dry run: nothing claimed; some may already have been sent this period)."

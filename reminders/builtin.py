@@ -1,0 +1,677 @@
+"""Edirae's reminder kinds, wired to the data of `tracks`, `quizzes` and `mentors`.
+
+Registered by `RemindersConfig.ready()`. `reminders` imports those apps; none of them imports
+`reminders` (evidence reviews and escalations reach learners, mentors and staff because the
+sweep finds them in the data, not because `mentors` calls us).
+
+Each kind's `due` runs a fixed number of queries whatever the number of users (correlated
+subqueries and joins over the `recipients` queryset, never a query per user) and decides
+with the pure rules of `reminders.rules`. `content` runs at delivery, for one user: it may
+read that user's data.
+
+**Learners** (the first four kinds) are recipients with an *active* enrollment whose track
+is not finished (at least one phase not mastered). A learner whose only enrollments are
+paused, or who mastered every phase, gets none of them.
+
+**Study** is what Edirae records a learner doing: starting, answering and finishing quiz
+attempts, reviewing flashcards, ticking key actions, writing and sending evidence. For the
+weekly goal it is turned into minutes as `reminders.rules.study_minutes` says (attempts by
+their duration, capped; card reviews by a fixed estimate; ticks and evidence by a fixed,
+conservative credit): an estimate, said as such in the mail.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from mentors.models import Review, Submission, SubmissionRound
+from quizzes.models import Attempt, CardState, Response, ReviewLog
+from reminders import rules
+from reminders.kinds import Content, Due, Kind, Registry
+from reminders.periods import known_time_zones, local_day, local_now, zone_info
+from tracks.models import Enrollment, KeyActionProgress, PhaseProgress, Track
+from tracks.selectors import dashboard
+
+# Flashcards due before the reminder is worth a mail (at most one a local day).
+CARDS_DUE_THRESHOLD = 10
+# The weekly digest goes out on this local weekday (0 is Monday) and covers the 7 days before.
+DIGEST_WEEKDAY = 0
+WEEK = timedelta(days=7)
+# "Your evidence was reviewed" looks back this far (see rules.evidence_reviewed_due).
+REVIEW_LOOKBACK = timedelta(days=7)
+
+ACTIVE = Enrollment.Status.ACTIVE
+
+
+# --- Shared queries -------------------------------------------------------------------------
+
+
+def learners(recipients: QuerySet[User]) -> QuerySet[User]:
+    """Recipients with an active enrollment on a track they have not finished, annotated with
+    that enrollment (`enrollment_id`, `hours_per_week`, `track_title`, `enrolled_at`: when
+    the enrollment was last created, resumed or its goals changed).
+
+    `recipients` (from `reminders.selectors.audience`) already joins the active enrollment
+    as `goals` (at most one row per user: a database constraint)."""
+    # (Filtering on the annotations reuses the join; a new filter() on `goals__...` would
+    # join the enrollment table again.)
+    unfinished = PhaseProgress.objects.filter(enrollment=OuterRef("enrollment_id")).exclude(
+        state=PhaseProgress.State.MASTERED
+    )
+    return (
+        recipients.annotate(
+            enrollment_id=F("goals__id"),
+            hours_per_week=F("goals__hours_per_week"),
+            track_title=F("goals__track__title"),
+            enrolled_at=F("goals__updated_at"),
+        )
+        .filter(enrollment_id__isnull=False)
+        .filter(Exists(unfinished))
+        .order_by()
+    )
+
+
+def _latest(queryset: QuerySet, field: str) -> Subquery:
+    return Subquery(
+        queryset.filter(**{f"{field}__isnull": False}).order_by(f"-{field}").values(field)[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def last_study_at() -> Greatest:
+    """When the learner (the outer User row, from `learners`) last studied: the latest
+    attempt started, answer saved, attempt graded, card reviewed, key action ticked, evidence
+    drafted or sent; or, if later or if none, when the enrollment was last (re)started.
+    (Each term falls back to that time: GREATEST returns NULL on some databases as soon as
+    one argument is NULL.)"""
+    learner = OuterRef("pk")
+    anchor = F("enrolled_at")
+    terms = [
+        _latest(Attempt.objects.filter(learner=learner), "started_at"),
+        _latest(Attempt.objects.filter(learner=learner), "graded_at"),
+        _latest(Response.objects.filter(attempt__learner=learner), "answered_at"),
+        _latest(ReviewLog.objects.filter(learner=learner), "reviewed_at"),
+        _latest(KeyActionProgress.objects.filter(enrollment__learner=learner), "ticked_at"),
+        _latest(SubmissionRound.objects.filter(submission__learner=learner), "created_at"),
+        _latest(SubmissionRound.objects.filter(submission__learner=learner), "submitted_at"),
+    ]
+    return Greatest(anchor, *(Coalesce(term, anchor) for term in terms))
+
+
+def _total(queryset: QuerySet, group: str, aggregate, output_field, zero) -> Coalesce:
+    """A correlated subquery with one aggregate over `queryset` (filtered on the outer row),
+    zero when there are no rows."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values(group).annotate(total=aggregate).values("total")[:1],
+            output_field=output_field,
+        ),
+        Value(zero, output_field=output_field),
+    )
+
+
+def _count(queryset: QuerySet, group: str) -> Coalesce:
+    return _total(queryset, group, Count("pk"), IntegerField(), 0)
+
+
+def study_totals(since) -> dict:
+    """Annotations of the study recorded since `since` (an expression or a datetime), for
+    `learners` rows: attempt time (each attempt capped), card review time in
+    milliseconds (each review estimated), key actions ticked, rounds of evidence sent."""
+    learner = OuterRef("pk")
+    attempt_time = Least(
+        ExpressionWrapper(F("graded_at") - F("started_at"), output_field=DurationField()),
+        Value(timedelta(minutes=rules.ATTEMPT_MINUTES_CAP), output_field=DurationField()),
+    )
+    review_ms = Least(
+        Coalesce(F("duration_ms"), Value(int(rules.CARD_REVIEW_MINUTES * 60_000))),
+        Value(int(rules.CARD_REVIEW_MINUTES_CAP * 60_000)),
+    )
+    return {
+        "attempt_time": _total(
+            Attempt.objects.filter(learner=learner, graded_at__gte=since),
+            "learner",
+            Sum(attempt_time),
+            DurationField(),
+            timedelta(0),
+        ),
+        "review_ms": _total(
+            ReviewLog.objects.filter(learner=learner, reviewed_at__gte=since),
+            "learner",
+            Sum(review_ms),
+            IntegerField(),
+            0,
+        ),
+        "ticks": _count(
+            KeyActionProgress.objects.filter(enrollment__learner=learner, ticked_at__gte=since),
+            "enrollment__learner",
+        ),
+        "rounds_sent": _count(
+            SubmissionRound.objects.filter(submission__learner=learner, submitted_at__gte=since),
+            "submission__learner",
+        ),
+    }
+
+
+def zones_where(now: datetime, test) -> list[str]:
+    """Known zones whose local time at `now` passes `test` (e.g. it is Monday there)."""
+    return sorted(zone for zone in known_time_zones() if test(now.astimezone(zone_info(zone))))
+
+
+def local_week_start(now: datetime, zone: str) -> datetime:
+    """Monday 00:00 of the current local week in `zone`, as an aware datetime."""
+    local = now.astimezone(zone_info(zone))
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime(monday.year, monday.month, monday.day, tzinfo=zone_info(zone))
+
+
+def week_start_by_zone(now: datetime, zones: list[str]) -> Case:
+    """The start of each user's local week, in SQL: one WHEN per distinct week start."""
+    groups: dict[datetime, list[str]] = {}
+    for zone in zones:
+        groups.setdefault(local_week_start(now, zone), []).append(zone)
+    return Case(
+        *(
+            When(reminder_time_zone__in=members, then=Value(start))
+            for start, members in sorted(groups.items())
+        ),
+        default=Value(now - WEEK),
+        output_field=DateTimeField(),
+    )
+
+
+def next_step(*, user: User) -> tuple[str, str] | None:
+    """The learner's next best action as (sentence, path), at delivery time (a few queries,
+    for one user): evidence a mentor sent back first, then the next key action of the open
+    phase, then the open phase's Learning Center (quiz, cards, evidence for its gate)."""
+    changes = (
+        Submission.objects.filter(learner=user, state=Submission.State.CHANGES_REQUESTED)
+        .select_related("key_action")
+        .order_by("updated_at")
+        .first()
+    )
+    if changes is not None:
+        return (
+            f"Revise your evidence for “{changes.key_action.text}”: a mentor asked for changes.",
+            changes.get_absolute_url(),
+        )
+    board = dashboard(learner=user)
+    if board is None or board.current is None:
+        return None
+    if board.next_action is not None:
+        return (f"Next key action: {board.next_action.action.text}", "/")
+    phase = board.current.phase
+    return (
+        f"Every key action of Phase {phase.order} · {phase.title} is ticked: work toward its "
+        "gate (quiz, flashcards, evidence) in the Learning Center.",
+        reverse(
+            "quizzes:phase",
+            kwargs={"track_slug": board.enrollment.track.slug, "phase_slug": phase.slug},
+        ),
+    )
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+# --- Learner kinds --------------------------------------------------------------------------
+
+
+class Inactivity(Kind):
+    key = "inactivity"
+    label = "Nudge after a break"
+    description = (
+        "When you have not studied for a while (judged from the hours a week in your plan): "
+        "at most three nudges per break, further and further apart."
+    )
+
+    def due(self, *, now, recipients):
+        rows = (
+            learners(recipients)
+            .annotate(last_study_at=last_study_at())
+            .values_list("id", "reminder_time_zone", "hours_per_week", "last_study_at")
+        )
+        due = []
+        for pk, zone, hours, last in rows:
+            cadence = rules.cadence_days(hours_per_week=hours)
+            now_local = local_now(now, zone)
+            period = rules.inactivity_due(
+                last_study_at=last, cadence_days=cadence, now_local=now_local
+            )
+            if period is not None:
+                idle = (now_local.date() - last.astimezone(now_local.tzinfo).date()).days
+                due.append(Due(pk, period, {"idle_days": idle, "cadence_days": cadence}))
+        return due
+
+    def content(self, *, reminder):
+        idle = reminder.payload["idle_days"]
+        cadence = reminder.payload["cadence_days"]
+        pace = "every day" if cadence == 1 else f"about every {cadence} days"
+        step = next_step(user=reminder.user)
+        body = (
+            f"Your plan counts on a study session {pace}, and it has been "
+            f"{_plural(idle, 'day')}. A short session today keeps what you learned fresh."
+        )
+        if step is not None:
+            body += f"\n\n{step[0]}"
+        return Content(
+            subject=f"{_plural(idle, 'day')} since you last studied",
+            title=f"{_plural(idle, 'day')} since you last studied",
+            body=body,
+            url=step[1] if step else "/",
+            action="Pick up where you left off",
+        )
+
+
+class CardsDue(Kind):
+    key = "cards_due"
+    label = "Flashcards due"
+    description = (
+        f"When {CARDS_DUE_THRESHOLD} or more of your flashcards are due for review: "
+        "at most once a day."
+    )
+
+    def due(self, *, now, recipients):
+        due_cards = CardState.objects.filter(
+            learner=OuterRef("pk"),
+            due__lte=now,
+            card__is_active=True,
+            card__deck__is_active=True,
+            card__deck__phase__track__status=Track.Status.PUBLISHED,
+        )
+        # The threshold is applied here, not in SQL: in a WHERE clause PostgreSQL counts the
+        # cards of every user before it narrows them to those at their hour.
+        rows = (
+            learners(recipients)
+            .annotate(cards_due=_count(due_cards, "learner"))
+            .values_list("id", "reminder_time_zone", "cards_due")
+        )
+        return [
+            Due(pk, local_day(now, zone), {"count": count})
+            for pk, zone, count in rows
+            if rules.cards_due_worth_sending(count=count, threshold=CARDS_DUE_THRESHOLD)
+        ]
+
+    def content(self, *, reminder):
+        count = reminder.payload["count"]
+        return Content(
+            subject=f"{count} flashcards are due for review",
+            title=f"{count} flashcards are due for review",
+            body=(
+                "Each card is scheduled just before you would forget it: reviewing them today "
+                "is the cheapest way to keep what you learned. "
+                f"At most {settings.FLASHCARDS_REVIEWS_PER_DAY} reviews a day, so a long "
+                "break never buries you."
+            ),
+            url=reverse("quizzes:review"),
+            action="Review your cards",
+        )
+
+
+class WeeklyGoal(Kind):
+    key = "weekly_goal"
+    label = "Weekly goal"
+    description = (
+        "When you are behind the hours a week of your plan, only while the goal can still be "
+        "met this week: at most once a week."
+    )
+
+    def due(self, *, now, recipients):
+        # Never due on the week's first day (nothing can be behind yet): skip those zones.
+        zones = zones_where(now, lambda local: local.weekday() != 0)
+        rows = (
+            learners(recipients)
+            .filter(reminder_time_zone__in=zones)
+            .annotate(week_start=week_start_by_zone(now, zones))
+            .annotate(**study_totals(OuterRef("week_start")))
+            .values_list(
+                "id",
+                "reminder_time_zone",
+                "hours_per_week",
+                "attempt_time",
+                "review_ms",
+                "ticks",
+                "rounds_sent",
+            )
+        )
+        due = []
+        for pk, zone, hours, attempt_time, review_ms, ticks, rounds_sent in rows:
+            minutes = rules.study_minutes(
+                attempt_minutes=attempt_time.total_seconds() / 60,
+                card_review_minutes=review_ms / 60_000,
+                key_actions_ticked=ticks,
+                rounds_sent=rounds_sent,
+            )
+            period = rules.weekly_goal_due(
+                hours_per_week=hours,
+                hours_done_this_week=minutes / 60,
+                now_local=local_now(now, zone),
+            )
+            if period is not None:
+                payload = {"hours_per_week": hours, "hours_done": round(minutes / 60, 1)}
+                due.append(Due(pk, period, payload))
+        return due
+
+    def content(self, *, reminder):
+        goal = reminder.payload["hours_per_week"]
+        done = reminder.payload["hours_done"]
+        left = max(goal - done, 0)
+        return Content(
+            subject=f"{left:g} hours to your weekly goal: still within reach",
+            title=f"{left:g} of your {goal} hours a week are still to do",
+            body=(
+                f"By our estimate you studied about {done:g} hours this week (quiz time, "
+                "flashcard reviews, key actions ticked and evidence sent; work outside Edirae "
+                f"counts only a little). {left:g} hours still fit before Sunday night."
+            ),
+            url="/",
+            action="Plan a session",
+        )
+
+
+class WeeklyDigest(Kind):
+    key = "weekly_digest"
+    label = "Weekly progress"
+    description = "Every Monday: what moved on your track last week, and what is next."
+
+    def due(self, *, now, recipients):
+        zones = zones_where(now, lambda local: local.weekday() == DIGEST_WEEKDAY)
+        if not zones:
+            return []
+        since = now - WEEK
+        learner = OuterRef("pk")
+        progress = PhaseProgress.objects.filter(
+            enrollment__learner=learner, enrollment__status=ACTIVE
+        )
+        graded = Attempt.objects.filter(learner=learner, graded_at__gte=since, graded_at__lte=now)
+        rows = (
+            learners(recipients)
+            .filter(reminder_time_zone__in=zones)
+            .annotate(
+                phases_mastered=_count(
+                    progress.filter(mastered_at__gte=since), "enrollment__learner"
+                ),
+                phases_unlocked=_count(
+                    progress.filter(unlocked_at__gte=since), "enrollment__learner"
+                ),
+                key_actions_ticked=_count(
+                    KeyActionProgress.objects.filter(
+                        enrollment__learner=learner,
+                        enrollment__status=ACTIVE,
+                        ticked_at__gte=since,
+                    ),
+                    "enrollment__learner",
+                ),
+                attempts_graded=_count(graded, "learner"),
+                attempts_passed=_count(graded.filter(passed=True), "learner"),
+                cards_reviewed=_count(
+                    ReviewLog.objects.filter(learner=learner, reviewed_at__gte=since), "learner"
+                ),
+                evidence_reviewed=_count(
+                    Review.objects.filter(
+                        round__submission__learner=learner, created_at__gte=since
+                    ),
+                    "round__submission__learner",
+                ),
+            )
+            .values(
+                "id",
+                "reminder_time_zone",
+                "track_title",
+                "phases_mastered",
+                "phases_unlocked",
+                "key_actions_ticked",
+                "attempts_graded",
+                "attempts_passed",
+                "cards_reviewed",
+                "evidence_reviewed",
+            )
+        )
+        due = []
+        for row in rows:
+            period = rules.weekly_digest_due(
+                now_local=local_now(now, row.pop("reminder_time_zone")), weekday=DIGEST_WEEKDAY
+            )
+            if period is not None:
+                due.append(Due(row.pop("id"), period, row))
+        return due
+
+    def content(self, *, reminder):
+        moved = self.what_moved(reminder.payload)
+        track = reminder.payload["track_title"]
+        body = f"Last week on {track}:\n" + (
+            "\n".join(f"• {line}" for line in moved)
+            if moved
+            else "• Nothing moved. That happens; one session this week gets you going again."
+        )
+        step = next_step(user=reminder.user)
+        if step is not None:
+            body += f"\n\nWhat is next: {step[0]}"
+        return Content(
+            subject=f"Your week on {track}: what moved, what is next",
+            title=f"Your week on {track}",
+            body=body,
+            url=step[1] if step else "/",
+            action="Open your plan" if step is None or step[1] == "/" else "Do the next step",
+        )
+
+    @staticmethod
+    def what_moved(figures: dict) -> list[str]:
+        lines = []
+        if figures["phases_mastered"]:
+            lines.append(f"{_plural(figures['phases_mastered'], 'phase')} mastered")
+        if figures["phases_unlocked"]:
+            lines.append(f"{_plural(figures['phases_unlocked'], 'phase')} unlocked")
+        if figures["key_actions_ticked"]:
+            lines.append(f"{_plural(figures['key_actions_ticked'], 'key action')} ticked")
+        if figures["attempts_graded"]:
+            lines.append(
+                f"{_plural(figures['attempts_graded'], 'quiz attempt')} graded "
+                f"({figures['attempts_passed']} passed)"
+            )
+        if figures["cards_reviewed"]:
+            lines.append(f"{_plural(figures['cards_reviewed'], 'flashcard review')}")
+        if figures["evidence_reviewed"]:
+            lines.append(
+                f"{_plural(figures['evidence_reviewed'], 'piece', 'pieces')} of evidence "
+                "reviewed by a mentor"
+            )
+        return lines
+
+
+# --- Evidence -------------------------------------------------------------------------------
+
+
+class EvidenceReviewed(Kind):
+    """To the learner, as soon as a mentor reviews their evidence (any hour: it is news
+    about their own work, not a nudge). Unlike the other learner kinds it does not require
+    an active, unfinished enrollment: the approval that masters a track's last phase must
+    still be announced, and so must a review of evidence sent before pausing a track."""
+
+    key = "evidence_reviewed"
+    label = "Evidence reviewed"
+    description = "As soon as a mentor approves your evidence or asks for changes."
+    hour_bound = False
+
+    def due(self, *, now, recipients):
+        rows = Review.objects.filter(
+            created_at__gt=now - REVIEW_LOOKBACK,
+            created_at__lte=now,
+            round__submission__learner__in=recipients.values("pk"),
+        ).values_list(
+            "pk",
+            "round__submission__learner_id",
+            "created_at",
+            "verdict",
+            "round__submission_id",
+            "round__submission__key_action__text",
+        )
+        due = []
+        for pk, learner_id, decided_at, verdict, submission_id, action in rows:
+            period = rules.evidence_reviewed_due(review_id=pk, decided_at=decided_at, now=now)
+            if period is not None:
+                payload = {"verdict": verdict, "submission_id": submission_id, "key_action": action}
+                due.append(Due(learner_id, period, payload))
+        return due
+
+    def content(self, *, reminder):
+        payload = reminder.payload
+        if payload["verdict"] == Review.Verdict.APPROVE:
+            title = "Your evidence was approved"
+            body = f"A mentor approved your evidence for “{payload['key_action']}”."
+        else:
+            title = "A mentor asked for changes to your evidence"
+            body = (
+                f"A mentor reviewed your evidence for “{payload['key_action']}” and asked for "
+                "changes. Their feedback says what to improve; resubmit when you are ready."
+            )
+        return Content(
+            subject=title,
+            title=title,
+            body=body,
+            url=reverse("mentors:submission", kwargs={"pk": payload["submission_id"]}),
+            action="Read the feedback",
+        )
+
+
+class EvidenceWaiting(Kind):
+    """To the mentors of the track once a round of evidence waits past the review promise,
+    and to staff once `mentors` has escalated it. Once per round and audience (a
+    resubmission is a new round, with a new promise). Not bound to the hour: a broken
+    promise is urgent. A round claimed by a mentor right now is not reminded about."""
+
+    key = "evidence_waiting"
+    label = "Evidence waiting for review"
+    description = (
+        "For mentors and staff: evidence that has waited past the review promise (once per "
+        "submission round)."
+    )
+    hour_bound = False
+
+    def due(self, *, now, recipients):
+        promise = settings.EVIDENCE_REVIEW_PROMISE_HOURS
+        not_claimed = Q(state=Submission.State.SUBMITTED) | Q(
+            Q(claim_expires_at__isnull=True) | Q(claim_expires_at__lte=now),
+            state=Submission.State.IN_REVIEW,
+        )
+        current_round = SubmissionRound.objects.filter(submission=OuterRef("pk")).order_by(
+            "-number"
+        )
+        overdue = list(
+            Submission.objects.filter(not_claimed, submitted_at__lte=now - timedelta(hours=promise))
+            .annotate(round_id=Subquery(current_round.values("pk")[:1]))
+            .values(
+                "pk",
+                "learner_id",
+                "track_id",
+                "submitted_at",
+                "escalated_at",
+                "round_id",
+                "key_action__text",
+                "phase__order",
+                "phase__title",
+                "track__title",
+            )
+        )
+        if not overdue:
+            return []
+        mentors: dict[int, set[int]] = {}
+        for user_id, track_id in recipients.filter(
+            mentor_profile__is_active=True,
+            mentor_profile__tracks__in={row["track_id"] for row in overdue},
+        ).values_list("pk", "mentor_profile__tracks"):
+            mentors.setdefault(track_id, set()).add(user_id)
+        staff: list[int] = []
+        if any(row["escalated_at"] is not None for row in overdue):
+            staff = list(recipients.filter(is_staff=True).values_list("pk", flat=True))
+        due = []
+        for row in overdue:
+            periods = rules.review_waiting_due(
+                round_id=row["round_id"],
+                submitted_at=row["submitted_at"],
+                promise_hours=promise,
+                escalated=row["escalated_at"] is not None,
+                now=now,
+            )
+            audiences = {"mentors": mentors.get(row["track_id"], set()), "admins": set(staff)}
+            payload = {
+                "submission_id": row["pk"],
+                "submitted_at": row["submitted_at"].isoformat(),
+                "key_action": row["key_action__text"],
+                "phase": f"Phase {row['phase__order']} · {row['phase__title']}",
+                "track": row["track__title"],
+            }
+            for audience, period in periods.items():
+                for user_id in sorted(audiences[audience] - {row["learner_id"]}):
+                    due.append(Due(user_id, period, {**payload, "audience": audience}))
+        return due
+
+    def content(self, *, reminder):
+        payload = reminder.payload
+        promise = settings.EVIDENCE_REVIEW_PROMISE_HOURS
+        waited = int(
+            (timezone.now() - datetime.fromisoformat(payload["submitted_at"])).total_seconds()
+            // 3600
+        )
+        where = f"“{payload['key_action']}” ({payload['track']}, {payload['phase']})"
+        if payload["audience"] == "admins":
+            return Content(
+                subject=f"Escalated: evidence waiting past the {promise} h promise "
+                f"({payload['track']})",
+                title=f"Escalated: evidence waiting past the {promise} h promise",
+                body=(
+                    f"Evidence for {where} has waited {waited} hours for a mentor. It is now "
+                    "offered to every mentor of the track; check the track has mentors with "
+                    "time this week."
+                ),
+                url=reverse("admin:mentors_submission_change", args=[payload["submission_id"]]),
+                action="Open the submission",
+            )
+        return Content(
+            subject=f"Evidence has waited over {promise} h for review ({payload['track']})",
+            title=f"Evidence has waited over {promise} h for review",
+            body=(
+                f"Evidence for {where} has waited {waited} hours, past our {promise}-hour "
+                "review promise. It is in your review queue."
+            ),
+            url=reverse("mentors:review", kwargs={"pk": payload["submission_id"]}),
+            action="Review it",
+        )
+
+
+BUILTIN_KINDS: tuple[type[Kind], ...] = (
+    Inactivity,
+    CardsDue,
+    WeeklyGoal,
+    WeeklyDigest,
+    EvidenceReviewed,
+    EvidenceWaiting,
+)
+
+
+def register_builtin_kinds(registry: Registry) -> None:
+    """Registers Edirae's kinds (safe twice: the registry accepts the same kind again)."""
+    for kind in BUILTIN_KINDS:
+        registry.register(kind())
