@@ -16,6 +16,8 @@ from mentors.forms import EvidenceForm, ReviewForm
 from mentors.models import Review, Submission
 from mentors.services import EvidenceError
 from mentors.uploads import accept_attribute
+from tracks import progression
+from tracks.models import Enrollment
 
 State = Submission.State
 
@@ -272,6 +274,11 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("mentors:queue")
     now = timezone.now()
     rounds = selectors.history(submission=item)
+    # The learner's goals and where they stand on this phase's gate (read-only for mentors).
+    enrollment = Enrollment.objects.filter(learner=item.learner, track=item.track).first()
+    gate = (
+        progression.evaluate_phase(enrollment=enrollment, phase=item.phase) if enrollment else None
+    )
     holds_claim = item.state == State.IN_REVIEW and item.claimed_by_id == request.user.pk
     return render(
         request,
@@ -279,6 +286,8 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "submission": item,
             "rounds": rounds,
+            "enrollment": enrollment,
+            "gate": gate,
             "current": rounds[0] if rounds else None,
             "earlier": rounds[1:],
             "rubric": rubric,

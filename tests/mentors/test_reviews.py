@@ -8,7 +8,7 @@ from django.core import mail
 from mentors import services
 from mentors.models import Review, Submission
 from reminders.models import Reminder
-from tests.mentors.conftest import fresh_rubric, levels_for
+from tests.mentors.conftest import evidence, fresh_rubric, levels_for
 
 State = Submission.State
 
@@ -175,3 +175,29 @@ def test_a_key_action_rubric_wins_over_the_phase_rubric(rubric, key_action):
     assert rubric_for(key_action=key_action) == own
     other = key_action.phase.key_actions.get(order=2)
     assert rubric_for(key_action=other) == rubric
+
+
+def test_an_approval_that_completes_the_gate_unlocks_the_next_phase_once(
+    learner, track, key_action, mentor, rubric, django_capture_on_commit_callbacks
+):
+    from tracks import services as track_services
+    from tracks.models import PhaseProgress, ProgressEvent
+
+    track_services.set_gate(phase=key_action.phase, criteria=[("evidence_approved", {})])
+    enrollment = track_services.save_goals(
+        learner=learner,
+        goals=track_services.GoalsInput(
+            track=track, background="newcomer", hours_per_week=10, time_zone="UTC"
+        ),
+    ).enrollment
+    submission = services.submit_evidence(
+        learner=learner, key_action=key_action, evidence=evidence()
+    )
+    claimed = services.claim(submission=submission, mentor=mentor)
+    with django_capture_on_commit_callbacks(execute=True):
+        _review(claimed, mentor, rubric, "approve", {"Working code": 2, "Explanation": 2})
+    states = enrollment.phase_progress.order_by("phase__order").values_list("state", flat=True)
+    assert list(states) == [PhaseProgress.State.MASTERED, PhaseProgress.State.UNLOCKED]
+    assert ProgressEvent.objects.filter(kind="unlocked").count() == 1
+    snapshot = ProgressEvent.objects.get(kind="mastered").snapshot
+    assert snapshot["criteria"][0]["evidence"]["approved_submissions"] == [submission.pk]
