@@ -52,7 +52,7 @@ GENERIC_WORDS = frozenset(
     whom why will with would you your yours yourself
     explain explained explaining mean means meaning tell please help understand
     example examples thing things know get got make need needs learn learning use used using
-    good better best way ways really actually also want like much many one ones
+    good better best way ways really actually also want like much many one ones give show
     phase phases track mentor question questions answer answers
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
@@ -291,7 +291,9 @@ def _search_postgres(*, track: Track, terms: list[str], limit: int) -> list[Hit]
             .order_by()
         )
     union = parts[0].union(*parts[1:], all=True).order_by("-p_rank", "p_kind", "p_id")[:limit]
-    return [Hit(_passage(row, track), float(row["p_rank"])) for row in union]
+    # ts_rank averages over the OR's operands; times their number it no longer punishes a
+    # question for having more words than the passage it is about.
+    return [Hit(_passage(row, track), float(row["p_rank"]) * len(safe)) for row in union]
 
 
 def _stem(word: str) -> str:

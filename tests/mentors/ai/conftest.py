@@ -49,7 +49,9 @@ def phase(db, docker_skill, stats_skill):
     track = phase.track
     track.skills.add(docker_skill, stats_skill)
     action = KeyActionFactory(
-        phase=phase, order=1, text="Package a trained model with Docker and deploy it as a web service"
+        phase=phase,
+        order=1,
+        text="Package a trained model with Docker and deploy it as a web service",
     )
     action.skills.add(docker_skill)
     KeyActionFactory(phase=phase, order=2, text="Study the fundamentals of statistics")
@@ -69,7 +71,9 @@ def phase(db, docker_skill, stats_skill):
         why="Distributions, sampling and the median explained gently.",
     )
     FAQ.objects.create(
-        track=track, question="Do I need a PhD?", answer="No, a portfolio of real projects matters more."
+        track=track,
+        question="Do I need a PhD?",
+        answer="No, a portfolio of real projects matters more.",
     )
     quiz = QuizFactory(phase=phase, pass_mark=73, questions_per_attempt=2, cooldown_minutes=0)
     for i in range(3):

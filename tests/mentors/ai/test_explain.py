@@ -29,9 +29,7 @@ def test_the_phase_page_has_the_mentor_panel(client, learner, phase):
     assert "It cannot change your progress" in html
 
 
-def test_asking_with_htmx_answers_with_citations_and_keeps_the_conversation(
-    client, learner, phase
-):
+def test_asking_with_htmx_answers_with_citations_and_keeps_the_conversation(client, learner, phase):
     client.force_login(learner)
     response = client.post(
         ask_url(phase), {"question": "How do I deploy a model as a web service?"}, headers=HTMX
