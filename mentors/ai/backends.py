@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from mentors.ai import prompts
-from mentors.ai.retrieval import Passage, terms_of
+from mentors.ai.retrieval import Passage, content_words, terms_of
 
 
 class BackendUnavailable(Exception):
@@ -200,18 +200,14 @@ class LocalBackend(Backend):
 
     def pre_review(self, request: PreReviewRequest) -> PreReviewReply:
         sentences = _sentences(request.writeup)
-        writeup_terms = set(terms_of(request.writeup))
+        writeup_words = content_words(request.writeup)
         items = []
         for criterion in request.criteria:
-            about = set(terms_of(f"{criterion.title} {criterion.description}"))
-            best = max(
-                sentences,
-                key=lambda s: len(about & set(terms_of(s))),
-                default="",
-            )
-            if best and not about & set(terms_of(best)):
+            about = content_words(f"{criterion.title} {criterion.description}")
+            best = max(sentences, key=lambda s: len(about & content_words(s)), default="")
+            if best and not about & content_words(best):
                 best = ""
-            level, overlap = _closest_level(criterion, writeup_terms)
+            level, overlap = _closest_level(criterion, writeup_words)
             if not best:
                 comment = (
                     f"The write-up does not seem to address “{criterion.title}”: none of its "
@@ -221,7 +217,7 @@ class LocalBackend(Backend):
             elif level is None:
                 comment = "No level description matches the write-up's words: no suggestion."
             else:
-                shared = ", ".join(sorted(overlap)[:5]) or "none"
+                shared = ", ".join(sorted(overlap)[:5])
                 comment = (
                     f"“{level.label}” is the level whose description shares most words with "
                     f"the write-up ({shared})."
@@ -243,13 +239,14 @@ class LocalBackend(Backend):
         )
 
 
-def _closest_level(criterion: Criterion, writeup_terms: set[str]):
+def _closest_level(criterion: Criterion, writeup_words: set[str]):
+    """The level whose description has the largest share of its words in the write-up."""
     best, best_overlap, best_ratio = None, set(), 0.0
     for level in criterion.levels:
-        words = set(terms_of(level.description))
+        words = content_words(level.description)
         if not words:
             continue
-        overlap = words & writeup_terms
+        overlap = words & writeup_words
         ratio = len(overlap) / len(words)
         if ratio > best_ratio or (ratio == best_ratio and best and level.score < best.score):
             best, best_overlap, best_ratio = level, overlap, ratio

@@ -39,9 +39,8 @@ MIN_SCORE_FALLBACK = 1.0
 # Passages of the phase the learner is on rank this much higher.
 PHASE_BOOST = 1.3
 
-# Words that say nothing about the topic of a question (beyond PostgreSQL's own stop words,
-# which the fallback also drops).
-GENERIC_WORDS = frozenset(
+# English stop words, and words that say nothing about the topic of a question.
+STOP_WORDS = frozenset(
     """
     a about above after again against all am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further
@@ -50,6 +49,10 @@ GENERIC_WORDS = frozenset(
     over own same she should so some such than that the their theirs them then there these they
     this those through to too under until up very was we were what when where which while who
     whom why will with would you your yours yourself
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+GENERIC_WORDS = STOP_WORDS | frozenset(
+    """
     explain explained explaining mean means meaning tell please help understand
     example examples thing things know get got make need needs learn learning use used using
     good better best way ways really actually also want like much many one ones give show
@@ -298,7 +301,7 @@ def _search_postgres(*, track: Track, terms: list[str], limit: int) -> list[Hit]
 
 def _stem(word: str) -> str:
     """A crude English stemmer, enough to match 'deploying' with 'deployed' and 'models'."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             return word + "y" if suffix == "ies" else word
@@ -307,6 +310,12 @@ def _stem(word: str) -> str:
 
 def _stems(text: str) -> list[str]:
     return [_stem(t) for t in TOKEN.findall(text.lower()) if t not in GENERIC_WORDS]
+
+
+def content_words(text: str) -> set[str]:
+    """The stems of the words of `text` that carry meaning (English stop words dropped;
+    unlike `terms_of`, words such as "explain" or "use" are kept)."""
+    return {_stem(t) for t in TOKEN.findall(text.lower()) if t not in STOP_WORDS}
 
 
 def rank_passages(passages: Iterable[Passage], terms: list[str]) -> list[Hit]:
