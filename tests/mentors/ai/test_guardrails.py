@@ -221,3 +221,13 @@ def test_the_ai_mentor_writes_only_its_own_tables():
         if path.name == "practice.py":
             allowed = allowed | {"<instance>.save"}  # SkillMastery rows, behind the switch
         assert written <= allowed, f"{path.name} writes {written - allowed}"
+
+
+def test_the_code_checks_would_catch_a_write_to_reviews_or_progress():
+    snippet = ast.parse(
+        "from tracks.services import save_goals\n"
+        "Review.objects.create(round=r)\n"
+        "PhaseProgress.objects.filter(pk=1).update(state='mastered')\n"
+    )
+    assert "tracks.services" in _imports(snippet)
+    assert {"Review", "PhaseProgress"} <= _written_models(snippet)
