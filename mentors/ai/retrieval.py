@@ -8,10 +8,10 @@ mentor must not be able to hand out what a gate measures.
 Passages are built on the fly, not materialised in a table. The content lives in seven tables
 written by the admin, by track-file imports (bulk writes and queryset updates that send no
 signals) and by hand; a materialised copy would go stale unless every writer remembered to
-rebuild it. A track is small (the seed's largest has about 260 passages), so PostgreSQL builds
-the text-search vectors at query time in a few milliseconds, in one query (a UNION of the
-sources ranked with `ts_rank`). On SQLite (the embedded mode) the candidates of the track,
-bounded per source, are scored in Python by weighted token overlap.
+rebuild it. A track is small (the seed's largest has 178 passages), so PostgreSQL builds the
+text-search vectors at query time, in one query (a UNION of the sources ranked with
+`ts_rank`) that takes about 40 ms on the seed. On SQLite (the embedded mode) the candidates
+of the track, bounded per source, are scored in Python by weighted token overlap.
 """
 
 import math
@@ -29,7 +29,7 @@ from django.urls import reverse
 from quizzes.models import Card, Question
 from tracks.models import FAQ, KeyAction, Phase, Resource, Skill, Track
 
-# Per source, the most candidates the SQLite fallback scores (the seed has at most ~60).
+# Per source, the most candidates the SQLite fallback scores (the seed has at most 91).
 FALLBACK_CANDIDATES_PER_SOURCE = 400
 # A passage ranks as relevant only above this score (PostgreSQL ts_rank, normalised; and the
 # fallback's own scale). Measured on the labelled set and off-topic questions in
