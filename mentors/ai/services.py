@@ -127,9 +127,15 @@ def _call(*, kind: str, method: str, request, user: User | None, nothing_found: 
     return Outcome(result, answered_by, notice)
 
 
+def _safe_url(url: str) -> str:
+    # Our own pages, or a resource's web address: never a javascript: or data: link.
+    return url if url.startswith(("/", "https://", "http://")) else ""
+
+
 def _citations(passages) -> list[dict]:
     return [
-        {"label": p.label, "url": p.url, "kind": p.kind, "excerpt": p.body[:240]} for p in passages
+        {"label": p.label, "url": _safe_url(p.url), "kind": p.kind, "excerpt": p.body[:240]}
+        for p in passages
     ]
 
 
