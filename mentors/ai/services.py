@@ -405,9 +405,14 @@ def queue_pre_review(*, round_id: int) -> None:
 
 def practice_note(*, learner: User, answer) -> tuple[str, str, list[dict]] | None:
     """The mentor's short note on a graded practice answer: (text, notice, citations), or
-    None past the rate limit (the grade and the explanation are shown anyway)."""
+    None past the rate limit (the grade and the explanation are shown anyway). Cached per
+    answer, so reloading the result asks once."""
     from mentors.ai.backends import PracticeRequest
 
+    key = f"ai-mentor:practice-note:{answer.pk}:{settings.EDIRAE_AI_BACKEND}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     try:
         check_rate(user=learner)
     except RateLimited:
@@ -435,4 +440,6 @@ def practice_note(*, learner: User, answer) -> tuple[str, str, list[dict]] | Non
         ),
         user=learner,
     )
-    return outcome.result.text, outcome.notice, _citations(outcome.result.citations)
+    note = (outcome.result.text, outcome.notice, _citations(outcome.result.citations))
+    cache.set(key, note, timeout=24 * 3600)
+    return note

@@ -182,3 +182,15 @@ def test_the_practice_page_has_a_query_budget(
     # answers, the notification bell
     with django_assert_max_num_queries(9):
         client.get(practice_url(phase))
+
+
+def test_reloading_a_result_asks_the_mentor_for_its_note_once(client, learner, phase):
+    from mentors.models import AIUsage
+
+    question = phase.quiz.questions.get(key="practice-median")
+    client.force_login(learner)
+    response = client.post(reverse("ai:practice-answer", args=[question.pk]), {"answer": "5.5"})
+    first = client.get(response.url).text
+    client.get(response.url)
+    assert "✓ Right" in first and "AI mentor" in first
+    assert AIUsage.objects.filter(kind="practice").count() == 1
