@@ -174,7 +174,12 @@ class LocalBackend(Backend):
         parts = [*lead, "Here is what the track says:"]
         for passage in request.passages:
             excerpt = best_sentences(passage.body, terms) if passage.body else ""
-            heading = passage.title if passage.kind in ("card", "faq", "practice") else ""
+            # A card's front (a FAQ's question...) is the answer's context, unless the label
+            # already shows it whole.
+            shown = (
+                passage.kind in ("card", "faq", "practice") and passage.title not in passage.label
+            )
+            heading = passage.title if shown else ""
             text = " ".join(part for part in (heading, excerpt) if part) or passage.title
             parts.append(f"**From {passage.label}**: {text}")
         parts.append("Check yourself: can you say it in your own words, without looking?")
