@@ -51,6 +51,17 @@ def env_int(name: str, default: int, *, minimum: int | None = None, environ=None
     return number
 
 
+def env_choice(name: str, default: str, *, choices: set[str], environ=None) -> str:
+    """One of `choices`, compared ignoring case, e.g. EDIRAE_AI_BACKEND=local|openai."""
+    value = _raw(name, environ)
+    if value in (None, ""):
+        return default
+    if value.lower() not in choices:
+        allowed = ", ".join(sorted(choices))
+        raise ConfigurationError(f"{name}={value!r} is not one of: {allowed}.")
+    return value.lower()
+
+
 def env_list(name: str, default: list[str], *, environ=None) -> list[str]:
     value = _raw(name, environ)
     if value in (None, ""):

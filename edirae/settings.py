@@ -11,7 +11,15 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from edirae.env import ConfigurationError, env_bool, env_int, env_list, env_str, env_url
+from edirae.env import (
+    ConfigurationError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("EDIRAE_VAR_DIR", str(BASE_DIR / "var")))
@@ -44,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "django.contrib.postgres",  # full-text search for the AI mentor's retrieval
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -305,3 +314,20 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- The AI mentor --------------------------------------------------------------------------
+# `local` (the default) answers offline from the track's own content; `openai` asks any
+# server speaking the OpenAI chat-completions API (a hosted model, Ollama, vLLM, llama.cpp),
+# grounded in the same retrieved passages, and falls back to `local` on a timeout or error.
+EDIRAE_AI_BACKEND = env_choice("EDIRAE_AI_BACKEND", "local", choices={"local", "openai"})
+EDIRAE_LLM_BASE_URL = env_url("EDIRAE_LLM_BASE_URL", None, schemes={"http", "https"})
+EDIRAE_LLM_MODEL = env_str("EDIRAE_LLM_MODEL")
+EDIRAE_LLM_API_KEY = env_str("EDIRAE_LLM_API_KEY", "")
+EDIRAE_LLM_TIMEOUT = env_int("EDIRAE_LLM_TIMEOUT", 20, minimum=1)
+if EDIRAE_AI_BACKEND == "openai" and not (EDIRAE_LLM_BASE_URL and EDIRAE_LLM_MODEL):
+    raise ConfigurationError(
+        "EDIRAE_AI_BACKEND=openai needs EDIRAE_LLM_BASE_URL (e.g. http://127.0.0.1:11434/v1) "
+        "and EDIRAE_LLM_MODEL."
+    )
+# Questions, practice answers and feedback a learner may ask of the AI mentor per hour.
+EDIRAE_AI_REQUESTS_PER_HOUR = env_int("EDIRAE_AI_REQUESTS_PER_HOUR", 30, minimum=1)

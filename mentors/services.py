@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from mentors import gate
+from mentors.ai import services as ai_services
 from mentors.models import (
     Escalation,
     MentorProfile,
@@ -179,6 +180,8 @@ def _send_round(
         escalated_at=None,
         review_unseen=False,
     )
+    # The round enters the queue: the AI mentor drafts a rubric assessment for its mentor.
+    transaction.on_commit(partial(ai_services.queue_pre_review, round_id=round.pk))
     return submission
 
 

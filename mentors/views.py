@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from edirae.http import AuthedRequest
 from mentors import selectors, services
+from mentors.ai import selectors as ai_selectors
 from mentors.forms import EvidenceForm, ReviewForm
 from mentors.models import Review, Submission
 from mentors.services import EvidenceError
@@ -253,7 +254,21 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     profile = selectors.require_mentor(request.user)
     item = selectors.get_submission_for_mentor(profile=profile, pk=pk)
     rubric = selectors.rubric_for(key_action=item.key_action)
-    form = ReviewForm(request.POST or None, rubric=rubric)
+    rounds = selectors.history(submission=item)
+    current = rounds[0] if rounds else None
+    # The AI mentor's draft of the current round prefills the levels (and, when a model wrote
+    # it, the feedback): the mentor checks and edits it; the verdict is theirs.
+    reviewed = current is not None and hasattr(current, "review")
+    draft = ai_selectors.pre_review_for(round=current) if current and not reviewed else None
+    draft_rows = ai_selectors.draft_rows(draft=draft, rubric=rubric)
+    initial = {
+        ReviewForm.field_name(row.criterion): row.level.pk for row in draft_rows if row.level
+    }
+    if draft is not None and draft.backend != "local":
+        initial["feedback"] = "\n\n".join(
+            f"**{row.criterion.title}**: {row.comment}" for row in draft_rows if row.comment
+        )
+    form = ReviewForm(request.POST or None, rubric=rubric, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.review(
@@ -273,7 +288,6 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Changes requested. The learner has been told.")
             return redirect("mentors:queue")
     now = timezone.now()
-    rounds = selectors.history(submission=item)
     # The learner's goals and where they stand on this phase's gate (read-only for mentors).
     enrollment = Enrollment.objects.filter(learner=item.learner, track=item.track).first()
     gate = (
@@ -288,7 +302,9 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             "rounds": rounds,
             "enrollment": enrollment,
             "gate": gate,
-            "current": rounds[0] if rounds else None,
+            "current": current,
+            "ai_draft": draft,
+            "ai_draft_rows": draft_rows,
             "earlier": rounds[1:],
             "rubric": rubric,
             "form": form,

@@ -194,13 +194,13 @@ def test_mentor_page_queries_do_not_grow_with_the_queue(
             learner=verified_user(f"q{i}@test.example"), key_action=action, evidence=evidence()
         )
     as_mentor.get(reverse("mentors:queue"))  # the first visit stores "is a mentor" in the session
-    # session, user, profile, queue (one query with round counts and assignments)
-    with django_assert_max_num_queries(5):  # +1: the bell's unread count
+    # session, user, profile, queue (one query with round counts and assignments), the bell
+    with django_assert_max_num_queries(5):
         assert as_mentor.get(reverse("mentors:queue")).status_code == 200
-    # session, user, profile, submission, rubric (3), rounds, files, reviews, scores,
-    # approved count, the bell's unread count
-    with django_assert_max_num_queries(13):
+    # session, user, profile, submission, rubric (3), rounds, files, reviews, scores, approved
+    # count, the AI mentor's draft, the notification bell, the learner's enrollment (gate)
+    with django_assert_max_num_queries(15):
         assert as_mentor.get(reverse("mentors:review", args=[claimed.pk])).status_code == 200
-    # session, user, profile, this week's reviews, recent waits, waiting now
-    with django_assert_max_num_queries(7):  # +1: the bell's unread count
+    # session, user, profile, this week's reviews, recent waits, waiting now, the bell
+    with django_assert_max_num_queries(7):
         assert as_mentor.get(reverse("mentors:stats")).status_code == 200

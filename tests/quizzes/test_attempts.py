@@ -268,13 +268,13 @@ def test_the_attempt_page_has_a_query_budget(client, learner, django_assert_max_
     quiz = build_quiz(questions=20, per_attempt=15)
     client.force_login(learner)
     url = start(client, quiz).url
-    # session, user, attempt (+quiz, phase, track), responses (+questions), choices
-    with django_assert_max_num_queries(6):  # +1: the bell's unread count
+    # session, user, attempt (+quiz, phase, track), responses (+questions), choices, the bell
+    with django_assert_max_num_queries(6):
         client.get(url)
     attempt = Attempt.objects.get()
     client.post(reverse("quizzes:submit", args=[attempt.pk]), answer_all(attempt, right=True))
-    # ... graded: + skills, the availability of the next attempt
-    with django_assert_max_num_queries(8):  # +1: the bell's unread count
+    # ... graded: + skills, the availability of the next attempt, the AI mentor's messages
+    with django_assert_max_num_queries(9):
         client.get(url)
 
 

@@ -47,8 +47,8 @@ def test_the_index_has_a_query_budget_whatever_the_number_of_tracks(
     for _ in range(4):
         build_track(phases=5, actions_per_phase=1)
     client.force_login(learner)
-    # session, user, phases (+tracks), best scores, and the review queue's counts (3)
-    with django_assert_max_num_queries(8):  # +1: the bell's unread count
+    # session, user, phases (+tracks), best scores, the review queue's counts (3), the bell
+    with django_assert_max_num_queries(8):
         client.get(reverse("quizzes:index"))
 
 
@@ -91,8 +91,9 @@ def test_the_phase_center_has_a_query_budget(client, learner, phase, django_asse
         ResourceFactory(track=phase.track, phase=phase)
     client.force_login(learner)
     # session, user, phase, quiz, attempts, best, availability, deck, card states, retention,
-    # resources, completions
-    with django_assert_max_num_queries(14):  # +1 bell, +1 the learner's enrollment (gate)
+    # resources, completions, the AI mentor's messages, the notification bell, the learner's
+    # enrollment (for the gate checklist)
+    with django_assert_max_num_queries(15):
         client.get(phase_url(phase))
 
 

@@ -1,0 +1,103 @@
+"""Reads of the AI mentor, and the lookups that 404 for anyone else's objects."""
+
+from dataclasses import dataclass
+
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from mentors.models import (
+    MentorConversation,
+    MentorMessage,
+    PracticeAnswer,
+    PreReviewDraft,
+    SubmissionRound,
+)
+from quizzes import selectors as quiz_selectors
+from quizzes.models import Question
+from tracks.models import Phase
+
+
+def get_conversation_for(*, learner: User, pk: int) -> MentorConversation:
+    """The learner's own conversation, or 404 (another's does not exist for them)."""
+    return get_object_or_404(
+        MentorConversation.objects.select_related("phase__track"), pk=pk, learner=learner
+    )
+
+
+@dataclass(frozen=True)
+class Conversation:
+    phase: Phase
+    conversation_id: int | None
+    messages: list[MentorMessage]
+
+
+def conversation_about(*, learner: User, phase: Phase) -> Conversation:
+    """The learner's conversation about `phase`, oldest message first. One query."""
+    messages = list(
+        MentorMessage.objects.filter(
+            conversation__learner=learner, conversation__phase=phase
+        ).order_by("created_at", "id")
+    )
+    return Conversation(
+        phase=phase,
+        conversation_id=messages[0].conversation_id if messages else None,
+        messages=messages,
+    )
+
+
+def practice_question_for(*, viewer: User, pk: int) -> Question:
+    """An active *practice* question of a phase whose Learning Center the viewer may open;
+    404 for assessment questions (practice never serves or grades them) and anything else."""
+    question = get_object_or_404(
+        Question.objects.filter(
+            pool=Question.Pool.PRACTICE, is_active=True, quiz__is_active=True
+        ).select_related("quiz__phase__track"),
+        pk=pk,
+    )
+    phase = question.quiz.phase
+    quiz_selectors.phase_for_learning(
+        viewer=viewer, track_slug=phase.track.slug, phase_slug=phase.slug
+    )
+    return question
+
+
+def get_practice_answer_for(*, learner: User, pk: int) -> PracticeAnswer:
+    """The learner's own practice answer, or 404."""
+    return get_object_or_404(
+        PracticeAnswer.objects.select_related("question__quiz__phase__track").prefetch_related(
+            "question__choices", "question__skills"
+        ),
+        pk=pk,
+        learner=learner,
+    )
+
+
+def pre_review_for(*, round: SubmissionRound | None) -> PreReviewDraft | None:
+    """The AI draft of a round, for its mentor's review page only. One query."""
+    if round is None:
+        return None
+    return PreReviewDraft.objects.filter(round=round).first()
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    criterion: object
+    level: object | None
+    comment: str
+    passage: str
+
+
+def draft_rows(*, draft: PreReviewDraft | None, rubric) -> list[DraftRow]:
+    """The draft's items matched to the rubric's (prefetched) criteria and levels; items of
+    criteria or levels edited away since are left out. No query."""
+    if draft is None or rubric is None:
+        return []
+    items = {item.get("criterion"): item for item in draft.items if isinstance(item, dict)}
+    rows = []
+    for criterion in rubric.criteria.all():
+        item = items.get(criterion.pk)
+        if item is None:
+            continue
+        level = next((lv for lv in criterion.levels.all() if lv.pk == item.get("level")), None)
+        rows.append(DraftRow(criterion, level, item.get("comment", ""), item.get("passage", "")))
+    return rows

@@ -1,0 +1,21 @@
+"""`{% load ai_mentor %}{% ai_mentor_panel phase %}`: the AI mentor's panel on a page.
+
+Renders the learner's conversation about the phase (one query) and the ask form, from
+templates/mentors/ai/panel.html (the same partial the ask view returns to htmx).
+"""
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def ai_mentor_panel(context, phase) -> SafeString:
+    from mentors.ai.views import panel_context
+
+    request = context["request"]
+    if not request.user.is_authenticated:
+        return mark_safe("")
+    return render_to_string("mentors/ai/panel.html", panel_context(request, phase), request=request)

@@ -1,0 +1,55 @@
+import pytest
+from playwright.sync_api import expect
+
+from mentors.models import MentorMessage
+from tests.browser.conftest import log_in
+from tests.factories import PASSWORD, build_track
+from tests.quizzes.factories import CardFactory, build_deck
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def phase(db):
+    track = build_track(phases=2, actions_per_phase=1, title="AI Engineering")
+    phase = track.phases.get(order=2)
+    action = phase.key_actions.get()
+    action.text = "Package a trained model with Docker and deploy it as a web service"
+    action.save()
+    deck = build_deck(phase=phase, cards=0, title="Proficiency flashcards")
+    CardFactory(
+        deck=deck,
+        front="What is a Dockerfile?",
+        back="A text file of the steps that build a container image.",
+    )
+    return phase
+
+
+def test_a_learner_asks_the_mentor_and_sees_a_cited_answer_without_reload(page, learner, phase):
+    log_in(page, learner.email, PASSWORD)
+    page.goto(f"/learn/{phase.track.slug}/{phase.slug}/")
+    page.evaluate("window.__notReloaded = true")
+
+    page.get_by_label("Ask the AI mentor").fill("How do I deploy a model as a web service?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+
+    answer = page.locator(".ai-message-mentor")
+    expect(answer).to_contain_text("From Phase 2 · Package a trained model with Docker")
+    expect(
+        answer.get_by_role(
+            "link",
+            name="Phase 2 · Package a trained model with Docker and deploy it as a web service",
+        )
+    ).to_be_visible()
+    expect(page.locator(".ai-message-learner")).to_contain_text("How do I deploy a model")
+    assert page.evaluate("window.__notReloaded") is True  # swapped in by htmx, no page load
+    expect(page.get_by_label("Ask the AI mentor")).to_have_value("")
+    assert MentorMessage.objects.filter(role="mentor").count() == 1
+
+    # The conversation is still there on the next visit, and the learner can delete it.
+    page.reload()
+    expect(page.locator(".ai-message-mentor")).to_have_count(1)
+    page.get_by_role("link", name="Delete this conversation").click()
+    page.get_by_role("button", name="Delete the conversation").click()
+    expect(page.get_by_text("is deleted")).to_be_visible()
+    expect(page.locator(".ai-message-mentor")).to_have_count(0)

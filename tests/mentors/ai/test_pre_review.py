@@ -1,0 +1,198 @@
+"""Pre-review: when a round enters the queue the AI mentor drafts a rubric assessment for
+the human mentor (a level, a comment and the write-up passage per criterion); the mentor
+sees it labelled as a draft, prefilled; the learner never sees it."""
+
+import json
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from mentors import services as evidence_services
+from mentors.ai import services
+from mentors.models import AIUsage, PreReviewDraft, Review, RubricLevel
+from tests.mentors.conftest import evidence
+
+pytestmark = pytest.mark.django_db
+
+WRITEUP = (
+    "I wrote a Dockerfile that builds the image and a FastAPI service that answers requests. "
+    "The README has instructions to call it with curl.\n\n"
+    "I explain my choice of a random forest: the data is tabular."
+)
+
+
+@pytest.fixture
+def described_rubric(rubric):
+    """The mentors' test rubric, with words in its descriptions for the heuristic to use."""
+    code, explanation = rubric.criteria.order_by("order")
+    code.description = "The service runs in a container and answers requests."
+    code.save()
+    explanation.description = "The write-up explains the choices made."
+    explanation.save()
+    texts = {
+        (code.pk, 1): "No container, or it does not start.",
+        (code.pk, 2): "A Dockerfile that builds, a service that answers, instructions to call it.",
+        (code.pk, 3): "Deployed on a cloud provider with health checks.",
+        (explanation.pk, 1): "Lists steps without reasons.",
+        (explanation.pk, 2): "Explains the model choice in plain words.",
+        (explanation.pk, 3): "Compares alternatives and says what to try next.",
+    }
+    for level in RubricLevel.objects.filter(criterion__rubric=rubric):
+        level.description = texts[(level.criterion_id, level.score)]
+        level.save()
+    return rubric
+
+
+@pytest.fixture
+def sent(learner, key_action, described_rubric):
+    return evidence_services.submit_evidence(
+        learner=learner, key_action=key_action, evidence=evidence(writeup=WRITEUP)
+    )
+
+
+def test_sending_a_round_queues_the_pre_review_after_commit(
+    learner, key_action, described_rubric, django_capture_on_commit_callbacks
+):
+    with mock.patch("mentors.tasks.draft_pre_review.apply_async") as queued:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            submission = evidence_services.submit_evidence(
+                learner=learner, key_action=key_action, evidence=evidence(writeup=WRITEUP)
+            )
+        queued.assert_not_called()  # not before the round is committed
+        for callback in callbacks:
+            callback()
+    round = submission.rounds.get()
+    queued.assert_called_once_with((round.pk,), retry=False)
+
+
+def test_a_draft_is_not_queued_for_a_draft_submission(
+    learner, key_action, described_rubric, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch("mentors.tasks.draft_pre_review.apply_async") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        evidence_services.submit_evidence(
+            learner=learner, key_action=key_action, evidence=evidence(), draft=True
+        )
+    queued.assert_not_called()
+
+
+def test_a_broker_outage_does_not_break_sending_evidence(sent):
+    with mock.patch(
+        "mentors.tasks.draft_pre_review.apply_async", side_effect=ConnectionError("down")
+    ):
+        services.queue_pre_review(round_id=sent.rounds.get().pk)  # logs, does not raise
+
+
+def test_the_task_drafts_a_level_a_comment_and_a_passage_per_criterion(sent, described_rubric):
+    from mentors.tasks import draft_pre_review
+
+    round = sent.rounds.get()
+    assert draft_pre_review.apply(args=(round.pk,)).get() is True
+    draft = PreReviewDraft.objects.get(round=round)
+    assert draft.backend == "local"
+    assert "does not understand the work" in draft.summary
+    code, explanation = described_rubric.criteria.order_by("order")
+    items = {item["criterion"]: item for item in draft.items}
+    assert items[code.pk]["level"] == code.levels.get(score=2).pk
+    assert items[code.pk]["passage"].startswith("I wrote a Dockerfile")
+    assert "shares most words" in items[code.pk]["comment"]
+    assert items[explanation.pk]["passage"] == (
+        "I explain my choice of a random forest: the data is tabular."
+    )
+    assert items[explanation.pk]["level"] == explanation.levels.get(score=2).pk
+    assert AIUsage.objects.get().kind == "pre_review"
+
+
+def test_drafting_twice_keeps_the_first_draft(sent):
+    round = sent.rounds.get()
+    first = services.draft_pre_review(round_id=round.pk)
+    second = services.draft_pre_review(round_id=round.pk)
+    assert first.pk == second.pk and PreReviewDraft.objects.count() == 1
+    assert AIUsage.objects.count() == 1
+
+
+def test_the_mentor_sees_the_draft_labelled_and_prefilled(client, sent, mentor, described_rubric):
+    round = sent.rounds.get()
+    services.draft_pre_review(round_id=round.pk)
+    evidence_services.claim(submission=sent, mentor=mentor)
+    client.force_login(mentor)
+    html = client.get(reverse("mentors:review", args=[sent.pk])).text
+    assert "AI draft: check before you submit" in html
+    assert "the learner never sees this draft and the verdict is yours" in html
+    assert "“I wrote a Dockerfile that builds the image" in html
+    solid = described_rubric.criteria.get(order=1).levels.get(score=2)
+    assert f'value="{solid.pk}" id="id_criterion_{solid.criterion_id}_1" checked' in html
+    assert not Review.objects.exists()  # a draft is never a review
+
+
+def test_the_learner_never_sees_the_draft(client, learner, sent):
+    services.draft_pre_review(round_id=sent.rounds.get().pk)
+    client.force_login(learner)
+    for url in [
+        reverse("mentors:submission", args=[sent.pk]),
+        reverse("mentors:my_submissions"),
+        reverse("quizzes:index"),
+    ]:
+        html = client.get(url).text
+        assert "AI draft" not in html and "shares most words" not in html
+        assert "does not understand the work" not in html
+
+
+def test_a_mentor_can_ask_for_a_missing_draft(client, sent, mentor):
+    evidence_services.claim(submission=sent, mentor=mentor)
+    client.force_login(mentor)
+    html = client.get(reverse("mentors:review", args=[sent.pk])).text
+    assert "Ask the AI mentor for a draft" in html
+    response = client.post(reverse("ai:draft", args=[sent.pk]))
+    assert response.url == reverse("mentors:review", args=[sent.pk])
+    assert PreReviewDraft.objects.filter(round__submission=sent).exists()
+
+
+def test_only_mentors_who_may_see_the_submission_can_ask_for_a_draft(client, learner, sent):
+    client.force_login(learner)
+    assert client.post(reverse("ai:draft", args=[sent.pk])).status_code == 404
+    assert not PreReviewDraft.objects.exists()
+
+
+def test_the_openai_pre_review_keeps_only_real_levels_and_verbatim_quotes(
+    sent, described_rubric, fake_llm
+):
+    code, explanation = described_rubric.criteria.order_by("order")
+    fake_llm.reply = json.dumps(
+        {
+            "summary": "Solid container work; the explanation is thin.",
+            "items": [
+                {
+                    "criterion": code.pk,
+                    "level": code.levels.get(score=3).pk,
+                    "comment": "Builds and answers.",
+                    "passage": "I wrote a Dockerfile that builds the image",
+                },
+                {
+                    "criterion": explanation.pk,
+                    "level": 999999,  # a level that does not exist
+                    "comment": "Invented.",
+                    "passage": "A sentence the learner never wrote.",
+                },
+            ],
+        }
+    )
+    draft = services.draft_pre_review(round_id=sent.rounds.get().pk)
+    body = fake_llm.requests[0]["body"]
+    assert body["response_format"] == {"type": "json_object"}
+    assert "<<<LEARNER_TEXT\n" + WRITEUP in body["messages"][1]["content"]
+    items = {item["criterion"]: item for item in draft.items}
+    assert draft.backend == "openai"
+    assert items[code.pk]["level"] == code.levels.get(score=3).pk
+    assert items[code.pk]["passage"] == "I wrote a Dockerfile that builds the image"
+    assert items[explanation.pk]["comment"] != "Invented."  # the local heuristic's instead
+    assert "A sentence the learner never wrote." not in json.dumps(draft.items)
+
+
+def test_an_openai_reply_that_is_not_json_falls_back_to_the_heuristic(sent, fake_llm):
+    fake_llm.reply = "Looks good to me!"
+    draft = services.draft_pre_review(round_id=sent.rounds.get().pk)
+    assert draft.backend == "local" and "not the JSON asked for" in draft.notice
