@@ -46,10 +46,6 @@ class GateReport:
     def met_count(self) -> int:
         return sum(1 for r in self.results if r.met)
 
-    @property
-    def missing(self) -> list[gates.CriterionResult]:
-        return [r for r in self.results if not r.met]
-
 
 @dataclass(frozen=True)
 class Advanced:

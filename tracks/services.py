@@ -22,6 +22,7 @@ from tracks.models import (
     Skill,
     Track,
 )
+from tracks.progression import advance_after_commit, record_gate_change
 from tracks.selectors import plan_track
 
 
@@ -55,8 +56,6 @@ def set_gate(*, phase: Phase, criteria: list[tuple[str, dict]]) -> bool:
     this is get a gate-changed progress event, so the change is visible in their trail.
     Safe twice: the same criteria change nothing.
     """
-    from tracks.progression import record_gate_change
-
     before = [
         {"kind": c.kind, **c.params}
         for c in GateCriterion.objects.filter(phase=phase).order_by("order", "id")
@@ -239,7 +238,8 @@ class PhaseNotOpen(Exception):
 def set_key_action_done(
     *, progress: KeyActionProgress, done: bool, now: datetime | None = None
 ) -> KeyActionProgress:
-    """Tick (or untick) a key action. Self-reported: it changes no phase state.
+    """Tick (or untick) a key action. Self-reported: on its own it opens nothing, but it
+    feeds `key_actions_done`, so the progression service re-checks the gate after commit.
 
     Only in an unlocked phase of the active enrollment (else `PhaseNotOpen`). Idempotent: a
     conditional UPDATE, so ticking twice keeps the first time.
@@ -259,6 +259,8 @@ def set_key_action_done(
     else:
         rows.exclude(ticked_at=None).update(ticked_at=None)
     progress.ticked_at = rows.values_list("ticked_at", flat=True).get()
+    enrollment = progress.enrollment
+    advance_after_commit(learner_id=enrollment.learner_id, track_id=enrollment.track_id)
     return progress
 
 

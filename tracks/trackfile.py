@@ -66,7 +66,7 @@ class GateCriterionSpec(BaseModel):
     """`- kind: quiz_score` followed by the kind's parameters (`threshold: 80`)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
-    kind: Slug | Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")]
+    kind: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*$", max_length=40)]
 
     @property
     def params(self) -> dict:

@@ -459,3 +459,18 @@ def test_evidence_for_a_locked_phase_is_refused(learner, track):
                 url="https://example.com/x", writeup="Done.", note=""
             ),
         )
+
+
+@pytest.mark.django_db
+def test_the_tick_that_completes_the_gate_opens_the_next_phase_after_commit(
+    learner, track, phase1, quiz, django_capture_on_commit_callbacks
+):
+    set_gate(phase1, ("quiz_score", {}), ("key_actions_done", {}))
+    enrollment = enroll(learner, track)
+    graded(learner, quiz, 90)
+    rows = list(KeyActionProgress.objects.filter(enrollment=enrollment, key_action__phase=phase1))
+    services.set_key_action_done(progress=rows[0], done=True)
+    assert states(enrollment)[1] == State.LOCKED
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_key_action_done(progress=rows[1], done=True)
+    assert states(enrollment)[:2] == [State.MASTERED, State.UNLOCKED]
