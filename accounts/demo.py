@@ -38,7 +38,8 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     """Create the demo accounts (verified emails) if missing. Embedded mode only; safe twice.
 
     Existing demo accounts get their documented password back, so the README stays true.
-    The demo mentor covers every published track.
+    The demo mentor covers every published track; the demo admin is the fallback reviewer
+    (so the seed tracks can be published before the mentor exists: see load_demo).
     """
     if not settings.EMBEDDED:
         raise DemoAccountsRefused("Demo accounts are only created in embedded mode.")
@@ -57,6 +58,12 @@ def ensure_demo_accounts() -> list[DemoAccount]:
                 user=user, defaults={"is_active": True}
             )
             profile.tracks.add(*Track.objects.published())
+        if account.role == "admin":
+            # The staff reviewer of last resort: evidence on a track that no mentor covers
+            # (one an admin just published, say) lands in the admin's review queue.
+            MentorProfile.objects.update_or_create(
+                user=user, defaults={"is_active": True, "is_fallback_reviewer": True}
+            )
     return list(DEMO_ACCOUNTS)
 
 

@@ -21,8 +21,8 @@ from mentors.models import (
 
 @admin.register(MentorProfile)
 class MentorProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "weekly_capacity", "is_active", "track_list"]
-    list_filter = ["is_active", "tracks"]
+    list_display = ["user", "weekly_capacity", "is_active", "is_fallback_reviewer", "track_list"]
+    list_filter = ["is_active", "is_fallback_reviewer", "tracks"]
     search_fields = ["user__email"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["tracks"]

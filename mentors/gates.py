@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import formats
 
 from mentors.models import Submission
+from mentors.selectors import Reviewers, reviewers_for
 from tracks import gates
-from tracks.models import Enrollment, KeyAction, Phase
+from tracks.models import Enrollment, KeyAction, Phase, Track
 
 
 def _check(phase: Phase, params: dict[str, int]) -> list[str]:
@@ -67,6 +68,17 @@ def _evidence_approved(
     )
 
 
+def _publish_check(track: Track) -> list[str]:
+    """A track whose gates ask for approved work needs someone to approve it."""
+    if reviewers_for(track=track) != Reviewers.NOBODY:
+        return []
+    return [
+        f"{track.title} asks for mentor-approved evidence, but no active mentor covers it and "
+        "there is no fallback reviewer: add the track to a mentor's profile (Mentors → Mentor "
+        "profiles), or make a staff user a fallback reviewer, then publish."
+    ]
+
+
 EVIDENCE_APPROVED = gates.CriterionKind(
     key="evidence_approved",
     label="Mentor-approved evidence",
@@ -74,6 +86,7 @@ EVIDENCE_APPROVED = gates.CriterionKind(
     evaluate=_evidence_approved,
     params=(gates.Param("count", "Approved submissions", 1, 1, 20),),
     check=_check,
+    publish_check=_publish_check,
     summary=lambda params: (
         f"{params['count']} piece{'s' if params['count'] != 1 else ''} of work approved by a mentor"
     ),

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,14 @@ class MentorProfile(models.Model):
         default=10, help_text="Reviews this mentor means to do in a week."
     )
     is_active = models.BooleanField(default=True)
+    is_fallback_reviewer = models.BooleanField(
+        "fallback reviewer",
+        default=False,
+        help_text=(
+            "Staff only: also reviews evidence of every track that no active mentor covers, "
+            "so no learner's work waits for nobody."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -36,6 +45,12 @@ class MentorProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Mentor {self.user}"
+
+    def clean(self) -> None:
+        if self.is_fallback_reviewer and not self.user.is_staff:
+            raise ValidationError(
+                {"is_fallback_reviewer": "Only staff users can be fallback reviewers."}
+            )
 
 
 class MentorAssignment(models.Model):
@@ -100,8 +115,6 @@ class Rubric(models.Model):
         return self.title
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.key_action_id and self.phase_id and self.key_action.phase_id != self.phase_id:
             raise ValidationError({"key_action": "This key action belongs to another phase."})
 

@@ -126,17 +126,47 @@ def latest_round(rounds: list[SubmissionRound]) -> SubmissionRound | None:
     return rounds[0] if rounds else None
 
 
+# --- Who reviews a track --------------------------------------------------------------------
+
+
+class Reviewers:
+    """Who will review evidence sent on a track, in the words the learner is told."""
+
+    MENTORS = "mentors"  # at least one active mentor covers the track
+    FALLBACK = "fallback"  # none does: the staff's fallback reviewers take it
+    NOBODY = "nobody"  # neither: the work waits, and staff are told once it is overdue
+
+
+def mentor_covers(track: OuterRef | Track | int) -> Exists:
+    """An `Exists` that is true when an active mentor lists the track (for annotations)."""
+    return Exists(MentorProfile.objects.filter(is_active=True, tracks=track))
+
+
+def reviewers_for(*, track: Track | int) -> str:
+    """`Reviewers.MENTORS`, `FALLBACK` or `NOBODY` for `track`. One query."""
+    flags = MentorProfile.objects.filter(is_active=True).aggregate(
+        mentors=Count("pk", filter=Q(tracks=track)),
+        fallback=Count("pk", filter=Q(is_fallback_reviewer=True, user__is_staff=True)),
+    )
+    if flags["mentors"]:
+        return Reviewers.MENTORS
+    return Reviewers.FALLBACK if flags["fallback"] else Reviewers.NOBODY
+
+
 @dataclass(frozen=True)
 class Wait:
-    """What the learner is told while waiting: the promise and where they stand."""
+    """What the learner is told while waiting: the promise, where they stand, and who will
+    review (a mentor of the track, a staff reviewer standing in, or for now nobody)."""
 
     position: int
     promised_by: datetime
     overdue: bool
+    reviewers: str = Reviewers.MENTORS
 
 
 def wait_for(*, submission: Submission, now: datetime | None = None) -> Wait | None:
-    """Queue position among the track's waiting submissions, and the promised time. One query."""
+    """Queue position among the track's waiting submissions, the promised time and who will
+    review. Two queries."""
     if not submission.is_waiting or submission.submitted_at is None:
         return None
     now = now or timezone.now()
@@ -146,7 +176,12 @@ def wait_for(*, submission: Submission, now: datetime | None = None) -> Wait | N
         submitted_at__lt=submission.submitted_at,
     ).count()
     promised_by = submission.promised_by()
-    return Wait(position=ahead + 1, promised_by=promised_by, overdue=now > promised_by)
+    return Wait(
+        position=ahead + 1,
+        promised_by=promised_by,
+        overdue=now > promised_by,
+        reviewers=reviewers_for(track=submission.track_id),
+    )
 
 
 # --- Rubrics --------------------------------------------------------------------------------
@@ -195,7 +230,8 @@ def require_mentor(user: User) -> MentorProfile:
 
 
 def visible_to(*, profile: MentorProfile) -> QuerySet[Submission]:
-    """Submissions this mentor may see: sent, in a track they cover, not their own, and in
+    """Submissions this mentor may see: sent, in a track they cover (for a fallback reviewer,
+    also any track no active mentor covers), not their own, and in
     the shared pool or assigned to them, unless escalated (then every mentor of the track
     sees it). Whatever they claimed or reviewed stays visible to them."""
     mentor = profile.user
@@ -203,8 +239,12 @@ def visible_to(*, profile: MentorProfile) -> QuerySet[Submission]:
         learner=OuterRef("learner"), track=OuterRef("track"), mentor__isnull=False
     ).exclude(mentor=profile)
     reviewed_by_me = Review.objects.filter(round__submission=OuterRef("pk"), mentor=mentor)
+    covered = Q(track__in=profile.tracks.all())
+    if profile.is_fallback_reviewer and profile.user.is_staff:
+        # Evidence must always reach a reviewer: tracks no active mentor covers fall to staff.
+        covered |= ~mentor_covers(OuterRef("track"))
     return (
-        Submission.objects.filter(track__mentor_profiles=profile)
+        Submission.objects.filter(covered)
         .exclude(learner=mentor)
         .exclude(state=State.DRAFT)
         .filter(

@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from mentors import gate
+from mentors import gate, selectors
 from mentors.ai import services as ai_services
 from mentors.models import (
     Escalation,
@@ -327,13 +328,26 @@ def mark_review_seen(*, submission: Submission) -> None:
 # --- Mentors: claims ------------------------------------------------------------------------
 
 
+def covers_track(profile: MentorProfile, track_id: int) -> bool:
+    """Whether `profile` reviews the track: it lists it, or it is a staff fallback reviewer
+    and no active mentor covers the track (the rule `selectors.visible_to` applies too)."""
+    if profile.tracks.filter(pk=track_id).exists():
+        return True
+    return (
+        profile.is_fallback_reviewer
+        and profile.user.is_staff
+        and selectors.reviewers_for(track=track_id) != selectors.Reviewers.MENTORS
+    )
+
+
 def _mentor_may_review(mentor: User, submission: Submission) -> MentorProfile:
     profile = MentorProfile.objects.filter(user=mentor, is_active=True).first()
     if profile is None:
         raise ClaimRefused("Only mentors review evidence.")
+    profile.user = mentor  # already loaded: spare a query
     if submission.learner_id == mentor.pk:
         raise ClaimRefused("You cannot review your own work.")
-    if not profile.tracks.filter(pk=submission.track_id).exists():
+    if not covers_track(profile, submission.track_id):
         raise ClaimRefused("This submission belongs to a track you do not cover.")
     return profile
 
@@ -557,3 +571,17 @@ def escalate_overdue_submissions(*, now: datetime | None = None) -> list[int]:
             Escalation.objects.create(submission_id=pk, round=round, escalated_at=now)
         escalated.append(pk)
     return escalated
+
+
+# --- Reviewers of last resort ---------------------------------------------------------------
+
+
+def make_fallback_reviewer(*, user: User) -> MentorProfile:
+    """Make a staff user a fallback reviewer: they review evidence of every track that no
+    active mentor covers. Refuses a user who is not staff. Safe twice."""
+    if not user.is_staff:
+        raise ValidationError(f"{user.email} is not staff: only staff can be fallback reviewers.")
+    profile, _ = MentorProfile.objects.update_or_create(
+        user=user, defaults={"is_active": True, "is_fallback_reviewer": True}
+    )
+    return profile

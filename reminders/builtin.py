@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from mentors.models import Review, Submission, SubmissionRound
+from mentors.selectors import mentor_covers
 from quizzes.models import Attempt, CardState, Response, ReviewLog
 from reminders import rules
 from reminders.kinds import Content, Due, Kind, Registry
@@ -581,8 +582,12 @@ class EvidenceWaiting(Kind):
         )
         overdue = list(
             Submission.objects.filter(not_claimed, submitted_at__lte=now - timedelta(hours=promise))
-            .annotate(round_id=Subquery(current_round.values("pk")[:1]))
+            .annotate(
+                round_id=Subquery(current_round.values("pk")[:1]),
+                covered=mentor_covers(OuterRef("track")),
+            )
             .values(
+                "covered",
                 "pk",
                 "learner_id",
                 "track_id",
@@ -603,6 +608,17 @@ class EvidenceWaiting(Kind):
             mentor_profile__tracks__in={row["track_id"] for row in overdue},
         ).values_list("pk", "mentor_profile__tracks"):
             mentors.setdefault(track_id, set()).add(user_id)
+        # A track that no active mentor covers falls to the staff's fallback reviewers: they
+        # are its mentors here (mentors.selectors.visible_to puts it in their queue).
+        if uncovered := {row["track_id"] for row in overdue if not row["covered"]}:
+            fallback = set(
+                recipients.filter(
+                    is_staff=True,
+                    mentor_profile__is_active=True,
+                    mentor_profile__is_fallback_reviewer=True,
+                ).values_list("pk", flat=True)
+            )
+            mentors.update(dict.fromkeys(uncovered, fallback))
         staff: list[int] = []
         if any(row["escalated_at"] is not None for row in overdue):
             staff = list(recipients.filter(is_staff=True).values_list("pk", flat=True))

@@ -45,7 +45,18 @@ def verified_user(email: str, **extra):
 
 
 @pytest.fixture
-def ai_engineering(db):
+def fallback_reviewer(db):
+    """A staff reviewer of last resort: a published track asking for approved evidence needs
+    someone to review it, so every test that imports a published seed has one."""
+    from mentors.models import MentorProfile
+
+    user = verified_user("fallback-reviewer@test.example", is_staff=True)
+    MentorProfile.objects.create(user=user, is_fallback_reviewer=True)
+    return user
+
+
+@pytest.fixture
+def ai_engineering(db, fallback_reviewer):
     """The real AI Engineering seed track (seed 004), as `load_demo` loads it."""
     from tracks.models import Track
     from tracks.trackfile import import_track_files

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 
 if TYPE_CHECKING:
-    from tracks.models import Enrollment, Phase
+    from tracks.models import Enrollment, Phase, Track
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ class CriterionKind:
     - `check(phase, params)`: sentences saying what is wrong for this phase (e.g. "the phase
       has no quiz"), empty when the criterion can be met.
     - `evaluate(enrollment, phase, params)`: the current result, read from the database.
+    - `publish_check(track)`: sentences saying why a track whose gates use this kind cannot
+      be published now (e.g. nobody would review the evidence it asks for); empty when it can.
     """
 
     key: str
@@ -79,6 +81,7 @@ class CriterionKind:
     self_reported: bool = False
     check: Callable[["Phase", dict[str, int]], list[str]] = lambda phase, params: []
     summary: Callable[[dict[str, int]], str] | None = None  # "a quiz score of 80 % or more"
+    publish_check: Callable[["Track"], list[str]] = lambda track: []
 
     def describe(self, raw_params: dict[str, Any] | None) -> str:
         """The criterion in a few words for the learner, parameters included."""

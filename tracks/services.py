@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from tracks import plans
+from tracks import gates, plans
 from tracks.graphs import find_cycle
 from tracks.models import (
     CalendarFeed,
@@ -76,13 +76,27 @@ def publish_problems(*, track: Track) -> list[str]:
     """Why `track` cannot be published as it stands; empty when it can.
 
     Every phase but the last needs a gate: a phase without one would never open the next.
+    Each criterion kind the gates use may add its own reasons (`CriterionKind.publish_check`:
+    evidence_approved refuses a track nobody would review).
     """
     phases = list(track.phases.annotate(criteria=models.Count("gate_criteria")).order_by("order"))
-    return [
+    problems = [
         f"Phase {phase.order} ({phase.title}) has no gate: add its criteria before publishing."
         for phase in phases[:-1]
         if phase.criteria == 0
     ]
+    return problems + criteria_publish_problems(track=track)
+
+
+def criteria_publish_problems(*, track: Track) -> list[str]:
+    """What the kinds used by the track's gates say against publishing it now (for example,
+    nobody would review the evidence that `evidence_approved` asks for)."""
+    used = GateCriterion.objects.filter(phase__track=track).values_list("kind", flat=True)
+    problems: list[str] = []
+    for key in sorted(set(used)):
+        if (kind := gates.get_kind(key)) is not None:
+            problems.extend(kind.publish_check(track))
+    return problems
 
 
 # --- Enrollment and plans -------------------------------------------------------------------

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from tracks import gates
 from tracks.graphs import find_cycle
 from tracks.models import FAQ, Background, KeyAction, Phase, Resource, Skill, Track
-from tracks.services import set_gate
+from tracks.services import criteria_publish_problems, set_gate
 
 FORMAT_VERSION = 1
 
@@ -391,6 +391,8 @@ def _write(spec: TrackFile) -> ImportResult:
         if problems:
             raise TrackFileError(f'phases[{i}] "{p.title}": gate: {problems[0]}')
         set_gate(phase=phase, criteria=criteria)
+    if spec.track.status == "published" and (problems := criteria_publish_problems(track=track)):
+        raise TrackFileError(f"track: cannot be published: {problems[0]}")
     _write_resources(track, None, spec.resources)
 
     track.backgrounds.exclude(slug__in=[b.slug for b in spec.backgrounds]).delete()

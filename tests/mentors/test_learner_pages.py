@@ -36,7 +36,7 @@ def post_evidence(client, key_action, **fields):
     return client.post(reverse("mentors:submit", args=[key_action.pk]), data)
 
 
-def test_it_submits_evidence_and_shows_the_promise_and_queue_position(owner, key_action):
+def test_it_submits_evidence_and_shows_the_promise_and_queue_position(owner, key_action, mentor):
     response = post_evidence(owner, key_action)
     submission = Submission.objects.get()
     assert response.status_code == 302 and response.url == submission.get_absolute_url()

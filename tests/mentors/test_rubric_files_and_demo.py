@@ -12,6 +12,8 @@ from mentors.rubrics import RubricFileError, load_rubric_file
 from tracks.models import Track
 from tracks.trackfile import import_track_files
 
+pytestmark = pytest.mark.usefixtures("fallback_reviewer")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -18,7 +18,7 @@ from tracks.trackfile import (
     parse_track_file,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fallback_reviewer")]
 
 TRACK = """\
 format: 1

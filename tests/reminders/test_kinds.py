@@ -454,3 +454,15 @@ def test_a_mentor_is_never_reminded_of_their_own_evidence(action, track, mentor)
 def test_reviewed_evidence_is_no_longer_waiting(waiting, mentor):
     reviewed(waiting, mentor, at=utc(2026, 11, 22, 9), verdict="approve")
     assert due("evidence_waiting", utc(2026, 11, 22, 11)) == {}
+
+
+def test_evidence_on_a_track_no_mentor_covers_goes_to_the_fallback_reviewers(
+    waiting, learner, staff
+):
+    from mentors.services import make_fallback_reviewer
+
+    fallback = make_fallback_reviewer(user=staff).user
+    after = due("evidence_waiting", utc(2026, 11, 22, 10, 1))
+    # Nobody covers the track: the staff reviewer of last resort is told as its mentor.
+    assert set(after) == {fallback.pk}
+    assert after[fallback.pk][1]["audience"] == "mentors"

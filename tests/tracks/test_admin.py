@@ -3,7 +3,7 @@
 import pytest
 
 from tests.factories import PhaseFactory, SkillFactory, TrackFactory
-from tracks.models import Phase, Track
+from tracks.models import KeyAction, Phase, Track
 
 
 def management(prefix: str, total: int) -> dict[str, str]:
@@ -190,5 +190,25 @@ def test_publishing_a_track_with_a_gateless_phase_is_refused(admin_client):
         data[f"phases-{i}-track"] = str(track.pk)
     response = admin_client.post(f"/admin/tracks/track/{track.pk}/change/", data)
     assert "Phase 1 (Learn ML) has no gate" in response.content.decode()
+    track.refresh_from_db()
+    assert track.status == "draft"
+
+
+@pytest.mark.django_db
+def test_publishing_a_track_that_asks_for_evidence_nobody_would_review_is_refused(admin_client):
+    from tracks.services import set_gate
+
+    data = track_form([(1, "Learn ML", 4, 12)])
+    admin_client.post("/admin/tracks/track/add/", data)
+    track = Track.objects.get()
+    phase = track.phases.get()
+    KeyAction.objects.create(phase=phase, order=1, text="Ship it", needs_evidence=True)
+    set_gate(phase=phase, criteria=[("evidence_approved", {})])
+    data |= {"status": "published", "phases-INITIAL_FORMS": "1"}
+    data |= {"phases-0-id": str(phase.pk), "phases-0-track": str(track.pk)}
+    response = admin_client.post(f"/admin/tracks/track/{track.pk}/change/", data)
+    assert "no active mentor covers it and there is no fallback reviewer" in (
+        response.content.decode()
+    )
     track.refresh_from_db()
     assert track.status == "draft"

@@ -226,7 +226,9 @@ def test_unknown_kinds_and_bad_parameters_are_refused_with_the_reason(phase1, qu
 
 
 @pytest.mark.django_db
-def test_a_track_cannot_be_published_with_a_gateless_phase_but_the_last(track, phase1, quiz):
+def test_a_track_cannot_be_published_with_a_gateless_phase_but_the_last(
+    track, phase1, quiz, fallback_reviewer
+):
     assert len(services.publish_problems(track=track)) == 2
     set_gate(phase1, ("quiz_score", {}))
     set_gate(track.phases.get(order=2), ("evidence_approved", {}))

@@ -10,6 +10,8 @@ from django.core.management.base import CommandError
 from tracks.models import FAQ, Background, KeyAction, Phase, Resource, Skill, Track
 from tracks.trackfile import export_track, import_track_files
 
+pytestmark = pytest.mark.usefixtures("fallback_reviewer")
+
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "tracks" / "content").glob("*.yaml"))
 
 MINIMAL = """\

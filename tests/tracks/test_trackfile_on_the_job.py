@@ -1,9 +1,12 @@
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from tracks.models import Phase, Track
 from tracks.trackfile import export_track, import_track_files
+
+pytestmark = pytest.mark.usefixtures("fallback_reviewer")
 
 SEED = Path(settings.BASE_DIR) / "tracks" / "content"
 

@@ -15,6 +15,14 @@ class Command(BaseCommand):
     help = "Load the seed tracks and, in embedded mode, the demo accounts. Safe to run twice."
 
     def handle(self, *args, **options) -> None:
+        # Accounts first: a published track needs a reviewer (the demo admin is the fallback
+        # reviewer), then the tracks, then the accounts again so the mentor covers them.
+        try:
+            ensure_demo_accounts()
+        except DemoAccountsRefused as exc:
+            accounts_refused = exc
+        else:
+            accounts_refused = None
         files = sorted(SEED_DIR.glob("*.yaml"))
         try:
             for result in import_track_files(files):
@@ -23,11 +31,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"rubric loaded: {title}")
         except (TrackFileError, RubricFileError) as exc:
             raise CommandError(str(exc)) from None
-        try:
-            accounts = ensure_demo_accounts()
-        except DemoAccountsRefused as exc:
-            self.stdout.write(f"{exc} Skipped.")
+        if accounts_refused is not None:
+            self.stdout.write(f"{accounts_refused} Skipped.")
             return
+        accounts = ensure_demo_accounts()
         self.stdout.write("\nDemo accounts (embedded mode only):")
         for account in accounts:
             self.stdout.write(
