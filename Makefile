@@ -6,6 +6,8 @@ SHELL := /bin/bash
 UV := $(shell if uv --version >/dev/null 2>&1; then echo uv; else echo .tools/bin/uv; fi)
 PY := .venv/bin/python
 PORT ?= 8000
+# Exported so that the web server and the worker agree on SITE_URL (links in mails).
+export PORT
 
 # Tests run against the real services (see README: "Testing").
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/edirae

@@ -42,7 +42,9 @@ if not EMBEDDED and not ALLOWED_HOSTS:
     raise ConfigurationError("ALLOWED_HOSTS must list the site's host names in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Absolute links in mails sent outside a request. Unset, it follows PORT (which `make run`
+# exports to the web server and the worker alike), so mails link to the port actually served.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -129,14 +131,18 @@ if CELERY_BROKER_URL is None:
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Every folder of the filesystem broker lives under var/ (kombu would otherwise create
+    # its exchange table in ./control, in the work tree).
     _queue = VAR_DIR / "celery" / "queue"
     _processed = VAR_DIR / "celery" / "processed"
-    for _folder in (_queue, _processed):
+    _control = VAR_DIR / "celery" / "control"
+    for _folder in (_queue, _processed, _control):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_processed),
+        "control_folder": str(_control),
         "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True
@@ -197,8 +203,8 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 
 # --- Email ----------------------------------------------------------------------------------
-# With EMAIL_HOST set, mail goes out by SMTP; without it, it is printed to the console (the
-# embedded mode prints verification links there).
+# With EMAIL_HOST set, mail goes out by SMTP; without it, it is printed to the console,
+# readable and with links unbroken (the embedded mode prints verification links there).
 _email_host = env_str("EMAIL_HOST")
 if _email_host:
     _mailer = {
@@ -214,7 +220,8 @@ if _email_host:
     }
 else:
     env_int("EMAIL_PORT", 587, minimum=1)  # still validated, so a typo is caught early
-    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    # Printed in the terminal, decoded, so links can be copied as printed (edirae/mail.py).
+    _mailer = {"BACKEND": "edirae.mail.ReadableConsoleBackend"}
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Edirae <hello@edirae.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
