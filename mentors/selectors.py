@@ -266,19 +266,31 @@ def get_submission_for_mentor(*, profile: MentorProfile, pk: int) -> Submission:
     )
 
 
-def queue(*, profile: MentorProfile) -> list[Submission]:
-    """Waiting submissions the mentor may review, oldest first (one query), each with the
-    number of its current round and whether it is assigned to this mentor."""
+QUEUE_PAGE_SIZE = 25
+
+
+def queue(*, profile: MentorProfile, page: int = 1) -> list[Submission]:
+    """One page of the waiting submissions the mentor may review, oldest first (one query),
+    each with the number of its current round and whether it is assigned to this mentor.
+
+    A page holds QUEUE_PAGE_SIZE submissions; one more is fetched so the page knows whether
+    a next page exists (`queue_has_more`) without a COUNT over the whole queue."""
     assigned_to_me = MentorAssignment.objects.filter(
         learner=OuterRef("learner"), track=OuterRef("track"), mentor=profile
     )
+    start = (max(page, 1) - 1) * QUEUE_PAGE_SIZE
     return list(
         visible_to(profile=profile)
         .filter(state__in=Submission.WAITING_STATES)
         .select_related("key_action", "phase", "track", "learner", "claimed_by")
         .annotate(round_count=Count("rounds"), assigned_to_me=Exists(assigned_to_me))
-        .order_by("submitted_at", "pk")[:200]
+        .order_by("submitted_at", "pk")[start : start + QUEUE_PAGE_SIZE + 1]
     )
+
+
+def queue_has_more(items: list[Submission]) -> bool:
+    """Whether `queue()` found more than a page (then the extra one is not shown)."""
+    return len(items) > QUEUE_PAGE_SIZE
 
 
 @dataclass(frozen=True)

@@ -197,18 +197,30 @@ def _annotate_waits(items: list[Submission], *, mentor, now) -> None:
         item.claimed_by_other = item.claim_is_active(now) and item.claimed_by_id != mentor.pk
 
 
+def _page_number(request: AuthedRequest) -> int:
+    """`?page=N` as a whole number from 1; anything else is page 1."""
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+
+
 @require_GET
 @login_required
 def queue(request: AuthedRequest) -> HttpResponse:
     profile = selectors.require_mentor(request.user)
     _remember_mentor(request, True)
     now = timezone.now()
-    items = selectors.queue(profile=profile)
+    page = _page_number(request)
+    found = selectors.queue(profile=profile, page=page)
+    items = found[: selectors.QUEUE_PAGE_SIZE]
     _annotate_waits(items, mentor=request.user, now=now)
     context = {
         "items": items,
         "mine": [item for item in items if item.claimed_by_me],
         "profile": profile,
+        "page": page,
+        "has_next": selectors.queue_has_more(found),
+        "first_position": (page - 1) * selectors.QUEUE_PAGE_SIZE + 1,
+        "last_position": (page - 1) * selectors.QUEUE_PAGE_SIZE + len(items),
         **_promise(),
     }
     template = "mentors/queue.html#queue" if request.htmx else "mentors/queue.html"

@@ -204,3 +204,26 @@ def test_mentor_page_queries_do_not_grow_with_the_queue(
     # session, user, profile, this week's reviews, recent waits, waiting now, the bell
     with django_assert_max_num_queries(7):
         assert as_mentor.get(reverse("mentors:stats")).status_code == 200
+
+
+def test_the_queue_shows_a_page_at_a_time_oldest_first(as_mentor, track, mentor, monkeypatch):
+    from mentors import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_PAGE_SIZE", 2)
+    action = track.phases.get(order=2).key_actions.get(order=1)
+    sent = [
+        services.submit_evidence(
+            learner=verified_user(f"p{i}@test.example"), key_action=action, evidence=evidence()
+        )
+        for i in range(5)
+    ]
+    first = as_mentor.get(reverse("mentors:queue")).content.decode()
+    assert [f"queue-item-{s.pk}" in first for s in sent] == [True, True, False, False, False]
+    assert "Oldest first: 1-2" in first and "?page=2" in first and "?page=0" not in first
+    last = as_mentor.get(reverse("mentors:queue"), {"page": 3}).content.decode()
+    assert [f"queue-item-{s.pk}" in last for s in sent] == [False, False, False, False, True]
+    assert "?page=2" in last and "?page=4" not in last
+    beyond = as_mentor.get(reverse("mentors:queue"), {"page": 9}).content.decode()
+    assert "No more waiting" in beyond
+    # A page number that is not one is page 1, never an error.
+    assert as_mentor.get(reverse("mentors:queue"), {"page": "x\x00"}).status_code == 200
