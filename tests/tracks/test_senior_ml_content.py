@@ -124,3 +124,14 @@ def test_the_backgrounds_say_where_their_months_come_from(ladder):
         assert "seed 00" in background.summary, background.slug
         assert background.covers_skills.exists() or background.slug == "newcomer"
         assert background.transferable and background.gaps
+
+
+def test_the_keyed_answer_of_every_question_is_graded_right(ladder):
+    for phase in phases(ladder):
+        for q in phase.quiz.questions.all():
+            correct = [c.pk for c in q.choices.all() if c.correct]
+            text = f"{q.answer:g}" if q.kind == "numeric" else (q.accepted or [""])[0]
+            assert is_correct(question=q, selected=correct, text=text), q.key
+            if q.kind == "numeric" and abs(q.answer) >= 1000:
+                # "30,000" would read as 30.0: the prompt must say to leave separators out.
+                assert "without thousands separators" in q.prompt.replace("units or ", ""), q.key
