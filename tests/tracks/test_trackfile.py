@@ -103,7 +103,7 @@ def test_the_seed_tracks_load_with_their_phases_and_key_actions():
     assert phases[0].duration_label == "1-3 months"
     assert phases[4].duration_label == "2-4 years on the job"
     certifications = track.resources.filter(kind=Resource.Kind.CERTIFICATION, phase=None)
-    assert certifications.count() == 4
+    assert certifications.count() == 7
     assert set(track.backgrounds.values_list("slug", flat=True)) >= {
         "software-engineer",
         "data-scientist",
