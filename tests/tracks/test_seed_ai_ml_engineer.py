@@ -21,7 +21,13 @@ from tracks.trackfile import import_track_files
 ROOT = Path(settings.BASE_DIR)
 TRACK_FILE = ROOT / "tracks" / "content" / "ai-ml-engineer.yaml"
 RUBRIC_FILE = ROOT / "mentors" / "content" / "rubrics-ai-ml-engineer.yaml"
-STUDY_GATE = {"quiz_score", "skill_mastery", "card_retention", "evidence_approved", "key_actions_done"}
+STUDY_GATE = {
+    "quiz_score",
+    "skill_mastery",
+    "card_retention",
+    "evidence_approved",
+    "key_actions_done",
+}
 WEEKS_PER_MONTH = 52 / 12
 
 
