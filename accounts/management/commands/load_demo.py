@@ -8,7 +8,7 @@ from mentors.rubrics import RubricFileError, load_rubric_file
 from tracks.trackfile import TrackFileError, import_track_files
 
 SEED_DIR = Path(settings.BASE_DIR) / "tracks" / "content"
-RUBRICS = Path(settings.BASE_DIR) / "mentors" / "content" / "rubrics.yaml"
+RUBRICS = sorted((Path(settings.BASE_DIR) / "mentors" / "content").glob("rubrics*.yaml"))
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         try:
             for result in import_track_files(files):
                 self.stdout.write(f"track {result.slug}: {result.phases} phases loaded")
-            for title in load_rubric_file(RUBRICS):
+            for title in (t for path in RUBRICS for t in load_rubric_file(path)):
                 self.stdout.write(f"rubric loaded: {title}")
         except (TrackFileError, RubricFileError) as exc:
             raise CommandError(str(exc)) from None
