@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from mentors.ai import prompts
-from mentors.ai.retrieval import Passage, content_words, terms_of
+from mentors.ai.retrieval import Passage, as_sentence, content_words, sentences
 
 
 class BackendUnavailable(Exception):
@@ -38,6 +38,12 @@ class ExplainRequest:
     passages: Sequence[Passage]
     phase_label: str
     history: Sequence[tuple[str, str]] = ()  # (role, text), oldest first
+    # For each passage, its whole units (sentences) that bear on the question, in text order.
+    extracts: Sequence[Sequence[str]] = ()
+    # When nothing answers the question: the nearest passages, and the question's names that
+    # the track never mentions ("FastAPI").
+    nearest: Sequence[Passage] = ()
+    unknown_names: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,6 @@ class Backend:
 
 # --- Local ----------------------------------------------------------------------------------
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 # Questions that ask the mentor to act on progress get a plain answer: it cannot.
 ASKS_FOR_PROGRESS = re.compile(
     r"\b(mark|set|unlock|pass|approve|skip|complete|grade|master(ed)?)\b.*\b(phase|quiz|gate|"
@@ -138,27 +143,30 @@ CANNOT_ACT = (
     "(graded quizzes, flashcard reviews and work a human mentor approves)."
 )
 NOTHING_FOUND = (
-    "I found nothing about this in the track's content, so I will not guess. Try other "
-    "words, or ask about a key action, a flashcard or a resource of this phase."
+    "I found nothing about this in the track's content, so I will not guess: the track does "
+    "not cover it. Try other words, or ask about a key action, a flashcard or a resource of "
+    "this phase."
 )
+# Kinds whose title is a question or a name the extract needs as its context.
+TITLED_KINDS = ("card", "faq", "practice")
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE.split(text) if s.strip()]
+    return sentences(text)
 
 
-def best_sentences(text: str, terms: Sequence[str], *, limit: int = 2) -> str:
-    """The `limit` sentences of `text` sharing most words with `terms`, in their order."""
-    sentences = _sentences(text)
-    if len(sentences) <= limit:
-        return " ".join(sentences)
-    wanted = set(terms)
-    scored = sorted(
-        range(len(sentences)),
-        key=lambda i: (-len(wanted & set(terms_of(sentences[i]))), i),
-    )
-    keep = sorted(scored[:limit])
-    return " ".join(sentences[i] for i in keep)
+def _join_names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _extract(passage: Passage, units: Sequence[str]) -> str:
+    """What the answer quotes of a passage: whole units, with the card's front (the FAQ's
+    question...) as context unless the label already shows it whole."""
+    text = " ".join(units) or as_sentence(passage.title)
+    shown = passage.kind in TITLED_KINDS and passage.title not in passage.label
+    if shown:
+        text = f"{as_sentence(passage.title)} {text}"
+    return text
 
 
 class LocalBackend(Backend):
@@ -169,21 +177,40 @@ class LocalBackend(Backend):
     def explain(self, request: ExplainRequest) -> Reply:
         lead = [CANNOT_ACT] if ASKS_FOR_PROGRESS.search(request.question) else []
         if not request.passages:
-            return Reply("\n\n".join([*lead, NOTHING_FOUND]))
-        terms = terms_of(request.question)
-        parts = [*lead, "Here is what the track says:"]
-        for passage in request.passages:
-            excerpt = best_sentences(passage.body, terms) if passage.body else ""
-            # A card's front (a FAQ's question...) is the answer's context, unless the label
-            # already shows it whole.
-            shown = (
-                passage.kind in ("card", "faq", "practice") and passage.title not in passage.label
+            return self._not_covered(request, lead)
+        extracts = list(request.extracts) or [() for _ in request.passages]
+        parts = [*lead]
+        same_kind = {p.kind for p in request.passages}
+        if same_kind == {"certification"}:
+            parts.append(
+                f"The track lists {len(request.passages)} certification"
+                f"{'s' if len(request.passages) > 1 else ''}; it does not rank them, so choose "
+                "by the cloud and the work you aim for:"
             )
-            heading = passage.title if shown else ""
-            text = " ".join(part for part in (heading, excerpt) if part) or passage.title
-            parts.append(f"**From {passage.label}**: {text}")
+        else:
+            parts.append("Here is what the track says:")
+        for passage, units in zip(request.passages, extracts, strict=False):
+            parts.append(f"**From {passage.label}**: {_extract(passage, units)}")
         parts.append("Check yourself: can you say it in your own words, without looking?")
         return Reply("\n\n".join(parts), citations=list(request.passages))
+
+    def _not_covered(self, request: ExplainRequest, lead: list[str]) -> Reply:
+        """Say plainly that the track does not cover the question, and what it has nearby."""
+        if request.unknown_names:
+            names = _join_names(list(request.unknown_names))
+            first = (
+                f"The track does not cover {names}. I found nothing about this in the track's "
+                "content, so I will not guess."
+            )
+        else:
+            first = NOTHING_FOUND
+        if not request.nearest:
+            return Reply("\n\n".join([*lead, first]))
+        nearest = "; ".join(p.label for p in request.nearest)
+        return Reply(
+            "\n\n".join([*lead, first, f"The nearest things it does cover: {nearest}."]),
+            citations=list(request.nearest),
+        )
 
     def practice(self, request: PracticeRequest) -> Reply:
         if request.correct:
