@@ -173,11 +173,13 @@ def names_in(text: str) -> list[str]:
 # --- Units ------------------------------------------------------------------------------------
 
 # Abbreviations after which a full stop does not end a sentence.
-ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "cf.", "Dr.", "Mr.", "Ms.", "No.")
-SENTENCE_END = re.compile(  # closing quotes may follow the stop; opening ones may lead
-    r"(?<=[.!?])[\"\u201d\u2019')\]]*\s+(?=[\"\u201c\u2018(\[]?[A-Z0-9$])"
-)
-BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "cf.", "Dr.", "Mr.", "Ms.")
+# A sentence ends with a stop, maybe closing quotes or brackets, before a space and a new
+# sentence's first letter (or figure, or opening quote).
+STOP = re.compile(r"[.!?][\"\u201d\u2019')\]]*$")
+STARTS = re.compile(r"[\"\u201c\u2018(\[]?[A-Z0-9$]")
+SPACE = re.compile(r"\s+")
+BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
 
 
 def paragraphs(text: str) -> list[str]:
@@ -197,14 +199,18 @@ def sentences(text: str) -> list[str]:
     """The sentences of `text`, whole, in order (see `paragraphs` for line breaks)."""
     result: list[str] = []
     for paragraph in paragraphs(text):
-        pieces = SENTENCE_END.split(paragraph)
-        merged: list[str] = []
-        for piece in pieces:
-            if merged and merged[-1].endswith(ABBREVIATIONS) and not merged[-1].endswith("No."):
-                merged[-1] = f"{merged[-1]} {piece}"
-            else:
-                merged.append(piece)
-        result.extend(s.strip() for s in merged if s.strip())
+        start = 0
+        for space in SPACE.finditer(paragraph):
+            before = paragraph[start : space.start()]
+            if (
+                STOP.search(before)
+                and not before.endswith(ABBREVIATIONS)
+                and STARTS.match(paragraph, space.end())
+            ):
+                result.append(before)
+                start = space.end()
+        if paragraph[start:].strip():
+            result.append(paragraph[start:].strip())
     return result
 
 
@@ -409,7 +415,11 @@ SUFFIXES = (
 
 def _stem(word: str) -> str:
     """A light English stemmer: enough to match "deploying" with "deployed", "containerise"
-    with "containers", "leakage" with "leak"."""
+    with "containers", "leakage" with "leak", "engineering" with "engineers" (two passes)."""
+    return _strip(_strip(word))
+
+
+def _strip(word: str) -> str:
     if word.endswith("age") and len(word) > 6:
         return word[:-3]
     for suffix in SUFFIXES:
