@@ -151,10 +151,6 @@ NOTHING_FOUND = (
 TITLED_KINDS = ("card", "faq", "practice")
 
 
-def _sentences(text: str) -> list[str]:
-    return sentences(text)
-
-
 def _join_names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
@@ -231,55 +227,89 @@ class LocalBackend(Backend):
         )
 
     def pre_review(self, request: PreReviewRequest) -> PreReviewReply:
-        sentences = _sentences(request.writeup)
-        writeup_words = content_words(request.writeup)
+        """Per criterion, a level only where the write-up has a sentence on it to quote (never
+        its title or headings) and a level's description shares words with that sentence;
+        otherwise no suggestion. It never falls back on the lowest level: a guess anchors a
+        hurried mentor."""
+        candidates = writeup_sentences(request.writeup)
         items = []
         for criterion in request.criteria:
             about = content_words(f"{criterion.title} {criterion.description}")
-            best = max(sentences, key=lambda s: len(about & content_words(s)), default="")
-            if best and not about & content_words(best):
-                best = ""
-            level, overlap = _closest_level(criterion, writeup_words)
-            if not best:
+            for level in criterion.levels:
+                about |= content_words(level.description)
+            evidence = _evidence(candidates, about)
+            quote = " ".join(evidence)[:500]
+            level, overlap = _closest_level(criterion, content_words(" ".join(evidence)))
+            if not evidence:
                 comment = (
-                    f"The write-up does not seem to address “{criterion.title}”: none of its "
-                    "sentences use the criterion's words. Suggested the lowest level."
+                    f"No sentence of the write-up is about “{criterion.title}” (none uses the "
+                    "words of the criterion or of its levels): no suggestion. Read it yourself."
                 )
-                level = min(criterion.levels, key=lambda lv: lv.score, default=None)
+                level = None
             elif level is None:
-                comment = "No level description matches the write-up's words: no suggestion."
+                comment = (
+                    "The quoted passage bears on this criterion, but no level's description "
+                    "matches its words: no suggestion."
+                )
             else:
                 shared = ", ".join(sorted(overlap)[:5])
                 comment = (
                     f"“{level.label}” is the level whose description shares most words with "
-                    f"the write-up ({shared})."
+                    f"the quoted passage ({shared})."
                 )
             items.append(
                 CriterionDraft(
                     criterion=criterion.pk,
                     level=level.pk if level else None,
                     comment=comment,
-                    passage=best[:500],
+                    passage=quote if evidence else "",
                 )
             )
         return PreReviewReply(
             summary=(
                 "Drafted by the offline heuristic: it compares the words of the write-up with "
-                "the rubric's descriptions and does not understand the work. Check every level."
+                "the rubric's descriptions and does not understand the work. It suggests a level "
+                "only where it can quote the write-up. Check every level."
             ),
             items=items,
         )
 
 
-def _closest_level(criterion: Criterion, writeup_words: set[str]):
-    """The level whose description has the largest share of its words in the write-up."""
+HEADING = re.compile(r"^\s*(#{1,6}\s|\*\*[^*]+\*\*\s*$|__[^_]+__\s*$)")
+# A quote is a sentence of at least this many words (a title or a label is not evidence).
+MIN_QUOTE_WORDS = 5
+
+
+def writeup_sentences(writeup: str) -> list[str]:
+    """The sentences of a write-up that can be quoted as evidence: whole sentences of its
+    text, without its title and headings (Markdown `#` lines, lines in bold alone)."""
+    body = "\n".join("" if HEADING.match(line) else line for line in writeup.splitlines())
+    return [s for s in sentences(body) if len(s.split()) >= MIN_QUOTE_WORDS]
+
+
+def _evidence(candidates: Sequence[str], about: set[str], *, limit: int = 2) -> list[str]:
+    """The (at most two) sentences sharing most words with what a criterion is about, in the
+    write-up's order; a sentence counts only with two such words (one if `about` is tiny)."""
+    needed = 1 if len(about) <= 2 else 2
+    scored = []
+    for position, sentence in enumerate(candidates):
+        shared = len(about & content_words(sentence))
+        if shared >= needed:
+            scored.append((shared, position))
+    best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
+    return [candidates[position] for _, position in sorted(best, key=lambda s: s[1])]
+
+
+def _closest_level(criterion: Criterion, words: set[str]):
+    """The level whose description has the largest share of its words in `words` (the
+    quoted evidence); on a tie, the lower level (a draft should not flatter)."""
     best, best_overlap, best_ratio = None, set(), 0.0
     for level in criterion.levels:
-        words = content_words(level.description)
-        if not words:
+        described = content_words(level.description)
+        if not described:
             continue
-        overlap = words & writeup_words
-        ratio = len(overlap) / len(words)
+        overlap = described & words
+        ratio = len(overlap) / len(described)
         if ratio > best_ratio or (ratio == best_ratio and best and level.score < best.score):
             best, best_overlap, best_ratio = level, overlap, ratio
     return (best, best_overlap) if best_ratio > 0 else (None, set())
@@ -413,12 +443,27 @@ class OpenAIBackend(Backend):
             if item is None or level not in levels:
                 items.append(fallback[criterion.pk])  # missing or invented level
                 continue
-            if passage and passage not in request.writeup:
-                passage = ""  # a quote must be the learner's own words, verbatim
-            items.append(
-                CriterionDraft(criterion.pk, level, str(item.get("comment") or "")[:1000], passage)
-            )
+            comment = str(item.get("comment") or "")[:1000]
+            if not is_quote(passage, request.writeup):
+                # A suggestion comes with the learner's own words, verbatim, or not at all.
+                passage, level = "", None
+                comment = (comment + " " if comment else "") + NO_QUOTE
+            items.append(CriterionDraft(criterion.pk, level, comment, passage[:500]))
         return PreReviewReply(str(data.get("summary") or "")[:1000], items, usage)
+
+
+NO_QUOTE = "(The model quoted nothing from the write-up for it: no suggestion.)"
+
+
+def is_quote(passage: str, writeup: str) -> bool:
+    """Whether `passage` is the write-up's own words (spacing aside), a sentence long at
+    least, and not one of its headings."""
+    flat = " ".join(passage.split())
+    if len(flat.split()) < MIN_QUOTE_WORDS - 1:
+        return False
+    headings = {" ".join(line.lstrip("#*_ ").rstrip("*_ ").split()) for line in writeup.splitlines()
+                if HEADING.match(line)}  # fmt: skip
+    return flat in " ".join(writeup.split()) and flat not in headings
 
 
 def _strip_fence(text: str) -> str:

@@ -98,9 +98,20 @@ def pre_review_for(*, round: SubmissionRound | None) -> PreReviewDraft | None:
 @dataclass(frozen=True)
 class DraftRow:
     criterion: object
-    level: object | None
+    level: object | None  # the suggested level (None: no suggestion)
     comment: str
-    passage: str
+    passage: str  # the write-up's words the suggestion rests on
+
+    @property
+    def prefill(self) -> bool:
+        """Whether the review form may start on the suggested level: only a quoted one at or
+        above the criterion's pass level. A failing level is never preselected (a hurried
+        mentor would be anchored on it), nor one without evidence from the write-up."""
+        return bool(
+            self.level is not None
+            and self.passage.strip()
+            and self.level.score >= self.criterion.pass_score
+        )
 
 
 def draft_rows(*, draft: PreReviewDraft | None, rubric) -> list[DraftRow]:
