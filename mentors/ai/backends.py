@@ -183,6 +183,11 @@ class LocalBackend(Backend):
                 f"{'s' if len(request.passages) > 1 else ''}; it does not rank them, so choose "
                 "by the cloud and the work you aim for:"
             )
+        elif request.unknown_names:
+            parts.append(
+                f"The track does not mention {_join_names(list(request.unknown_names))}. "
+                "Here is what it says about the rest:"
+            )
         else:
             parts.append("Here is what the track says:")
         for passage, units in zip(request.passages, extracts, strict=False):

@@ -141,3 +141,12 @@ def test_the_evaluation_set_meets_its_targets_with_the_local_backend(
         answer = ask(learner, seed_tracks[item["track"]], item["question"], item.get("phase", 1))
         assert bench.REFUSAL.search(answer.text.split("\n\n")[0]), item["question"]
         assert "Here is what the track says" not in answer.text
+
+
+def test_a_question_naming_covered_and_uncovered_things_says_which_is_which(
+    learner, ai_engineering
+):
+    answer = ask(learner, ai_engineering, "Should I learn Python or Java for AI engineering?")
+    assert answer.text.startswith("The track does not mention Java. Here is what it says")
+    assert "Python is essential" in answer.text
+    assert not any(c.get("nearest") for c in answer.citations)
