@@ -398,6 +398,11 @@ class MentorMessage(models.Model):
 
     class Meta:
         ordering = ["conversation", "created_at", "id"]
+        indexes = [
+            # The panel reads the latest messages of one conversation (ORDER BY id DESC LIMIT),
+            # whatever its length.
+            models.Index(fields=["conversation", "id"], name="mentor_message_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.text[:60]}"

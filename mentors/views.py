@@ -268,13 +268,14 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     rubric = selectors.rubric_for(key_action=item.key_action)
     rounds = selectors.history(submission=item)
     current = rounds[0] if rounds else None
-    # The AI mentor's draft of the current round prefills the levels (and, when a model wrote
-    # it, the feedback): the mentor checks and edits it; the verdict is theirs.
+    # The AI mentor's draft of the current round prefills the quoted levels at or above the
+    # pass level (and, when a model wrote it, the feedback): the mentor checks and edits it;
+    # the verdict is theirs.
     reviewed = current is not None and hasattr(current, "review")
     draft = ai_selectors.pre_review_for(round=current) if current and not reviewed else None
     draft_rows = ai_selectors.draft_rows(draft=draft, rubric=rubric)
     initial = {
-        ReviewForm.field_name(row.criterion): row.level.pk for row in draft_rows if row.level
+        ReviewForm.field_name(row.criterion): row.level.pk for row in draft_rows if row.prefill
     }
     if draft is not None and draft.backend != "local":
         initial["feedback"] = "\n\n".join(

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from mentors.ai import prompts
-from mentors.ai.retrieval import Passage, content_words, terms_of
+from mentors.ai.retrieval import Passage, as_sentence, content_words, sentences
 
 
 class BackendUnavailable(Exception):
@@ -38,6 +38,12 @@ class ExplainRequest:
     passages: Sequence[Passage]
     phase_label: str
     history: Sequence[tuple[str, str]] = ()  # (role, text), oldest first
+    # For each passage, its whole units (sentences) that bear on the question, in text order.
+    extracts: Sequence[Sequence[str]] = ()
+    # When nothing answers the question: the nearest passages, and the question's names that
+    # the track never mentions ("FastAPI").
+    nearest: Sequence[Passage] = ()
+    unknown_names: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,6 @@ class Backend:
 
 # --- Local ----------------------------------------------------------------------------------
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 # Questions that ask the mentor to act on progress get a plain answer: it cannot.
 ASKS_FOR_PROGRESS = re.compile(
     r"\b(mark|set|unlock|pass|approve|skip|complete|grade|master(ed)?)\b.*\b(phase|quiz|gate|"
@@ -138,27 +143,26 @@ CANNOT_ACT = (
     "(graded quizzes, flashcard reviews and work a human mentor approves)."
 )
 NOTHING_FOUND = (
-    "I found nothing about this in the track's content, so I will not guess. Try other "
-    "words, or ask about a key action, a flashcard or a resource of this phase."
+    "I found nothing about this in the track's content, so I will not guess: the track does "
+    "not cover it. Try other words, or ask about a key action, a flashcard or a resource of "
+    "this phase."
 )
+# Kinds whose title is a question or a name the extract needs as its context.
+TITLED_KINDS = ("card", "faq", "practice")
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE.split(text) if s.strip()]
+def _join_names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def best_sentences(text: str, terms: Sequence[str], *, limit: int = 2) -> str:
-    """The `limit` sentences of `text` sharing most words with `terms`, in their order."""
-    sentences = _sentences(text)
-    if len(sentences) <= limit:
-        return " ".join(sentences)
-    wanted = set(terms)
-    scored = sorted(
-        range(len(sentences)),
-        key=lambda i: (-len(wanted & set(terms_of(sentences[i]))), i),
-    )
-    keep = sorted(scored[:limit])
-    return " ".join(sentences[i] for i in keep)
+def _extract(passage: Passage, units: Sequence[str]) -> str:
+    """What the answer quotes of a passage: whole units, with the card's front (the FAQ's
+    question...) as context unless the label already shows it whole."""
+    text = " ".join(units) or as_sentence(passage.title)
+    shown = passage.kind in TITLED_KINDS and passage.title not in passage.label
+    if shown:
+        text = f"{as_sentence(passage.title)} {text}"
+    return text
 
 
 class LocalBackend(Backend):
@@ -169,21 +173,45 @@ class LocalBackend(Backend):
     def explain(self, request: ExplainRequest) -> Reply:
         lead = [CANNOT_ACT] if ASKS_FOR_PROGRESS.search(request.question) else []
         if not request.passages:
-            return Reply("\n\n".join([*lead, NOTHING_FOUND]))
-        terms = terms_of(request.question)
-        parts = [*lead, "Here is what the track says:"]
-        for passage in request.passages:
-            excerpt = best_sentences(passage.body, terms) if passage.body else ""
-            # A card's front (a FAQ's question...) is the answer's context, unless the label
-            # already shows it whole.
-            shown = (
-                passage.kind in ("card", "faq", "practice") and passage.title not in passage.label
+            return self._not_covered(request, lead)
+        extracts = list(request.extracts) or [() for _ in request.passages]
+        parts = [*lead]
+        same_kind = {p.kind for p in request.passages}
+        if same_kind == {"certification"}:
+            parts.append(
+                f"The track lists {len(request.passages)} certification"
+                f"{'s' if len(request.passages) > 1 else ''}; it does not rank them, so choose "
+                "by the cloud and the work you aim for:"
             )
-            heading = passage.title if shown else ""
-            text = " ".join(part for part in (heading, excerpt) if part) or passage.title
-            parts.append(f"**From {passage.label}**: {text}")
+        elif request.unknown_names:
+            parts.append(
+                f"The track does not mention {_join_names(list(request.unknown_names))}. "
+                "Here is what it says about the rest:"
+            )
+        else:
+            parts.append("Here is what the track says:")
+        for passage, units in zip(request.passages, extracts, strict=False):
+            parts.append(f"**From {passage.label}**: {_extract(passage, units)}")
         parts.append("Check yourself: can you say it in your own words, without looking?")
         return Reply("\n\n".join(parts), citations=list(request.passages))
+
+    def _not_covered(self, request: ExplainRequest, lead: list[str]) -> Reply:
+        """Say plainly that the track does not cover the question, and what it has nearby."""
+        if request.unknown_names:
+            names = _join_names(list(request.unknown_names))
+            first = (
+                f"The track does not cover {names}. I found nothing about this in the track's "
+                "content, so I will not guess."
+            )
+        else:
+            first = NOTHING_FOUND
+        if not request.nearest:
+            return Reply("\n\n".join([*lead, first]))
+        nearest = "; ".join(p.label for p in request.nearest)
+        return Reply(
+            "\n\n".join([*lead, first, f"The nearest things it does cover: {nearest}."]),
+            citations=list(request.nearest),
+        )
 
     def practice(self, request: PracticeRequest) -> Reply:
         if request.correct:
@@ -204,55 +232,89 @@ class LocalBackend(Backend):
         )
 
     def pre_review(self, request: PreReviewRequest) -> PreReviewReply:
-        sentences = _sentences(request.writeup)
-        writeup_words = content_words(request.writeup)
+        """Per criterion, a level only where the write-up has a sentence on it to quote (never
+        its title or headings) and a level's description shares words with that sentence;
+        otherwise no suggestion. It never falls back on the lowest level: a guess anchors a
+        hurried mentor."""
+        candidates = writeup_sentences(request.writeup)
         items = []
         for criterion in request.criteria:
             about = content_words(f"{criterion.title} {criterion.description}")
-            best = max(sentences, key=lambda s: len(about & content_words(s)), default="")
-            if best and not about & content_words(best):
-                best = ""
-            level, overlap = _closest_level(criterion, writeup_words)
-            if not best:
+            for level in criterion.levels:
+                about |= content_words(level.description)
+            evidence = _evidence(candidates, about)
+            quote = " ".join(evidence)[:500]
+            level, overlap = _closest_level(criterion, content_words(" ".join(evidence)))
+            if not evidence:
                 comment = (
-                    f"The write-up does not seem to address “{criterion.title}”: none of its "
-                    "sentences use the criterion's words. Suggested the lowest level."
+                    f"No sentence of the write-up is about “{criterion.title}” (none uses the "
+                    "words of the criterion or of its levels): no suggestion. Read it yourself."
                 )
-                level = min(criterion.levels, key=lambda lv: lv.score, default=None)
+                level = None
             elif level is None:
-                comment = "No level description matches the write-up's words: no suggestion."
+                comment = (
+                    "The quoted passage bears on this criterion, but no level's description "
+                    "matches its words: no suggestion."
+                )
             else:
                 shared = ", ".join(sorted(overlap)[:5])
                 comment = (
                     f"“{level.label}” is the level whose description shares most words with "
-                    f"the write-up ({shared})."
+                    f"the quoted passage ({shared})."
                 )
             items.append(
                 CriterionDraft(
                     criterion=criterion.pk,
                     level=level.pk if level else None,
                     comment=comment,
-                    passage=best[:500],
+                    passage=quote if evidence else "",
                 )
             )
         return PreReviewReply(
             summary=(
                 "Drafted by the offline heuristic: it compares the words of the write-up with "
-                "the rubric's descriptions and does not understand the work. Check every level."
+                "the rubric's descriptions and does not understand the work. It suggests a level "
+                "only where it can quote the write-up. Check every level."
             ),
             items=items,
         )
 
 
-def _closest_level(criterion: Criterion, writeup_words: set[str]):
-    """The level whose description has the largest share of its words in the write-up."""
+HEADING = re.compile(r"^\s*(#{1,6}\s|\*\*[^*]+\*\*\s*$|__[^_]+__\s*$)")
+# A quote is a sentence of at least this many words (a title or a label is not evidence).
+MIN_QUOTE_WORDS = 5
+
+
+def writeup_sentences(writeup: str) -> list[str]:
+    """The sentences of a write-up that can be quoted as evidence: whole sentences of its
+    text, without its title and headings (Markdown `#` lines, lines in bold alone)."""
+    body = "\n".join("" if HEADING.match(line) else line for line in writeup.splitlines())
+    return [s for s in sentences(body) if len(s.split()) >= MIN_QUOTE_WORDS]
+
+
+def _evidence(candidates: Sequence[str], about: set[str], *, limit: int = 2) -> list[str]:
+    """The (at most two) sentences sharing most words with what a criterion is about, in the
+    write-up's order; a sentence counts only with two such words (one if `about` is tiny)."""
+    needed = 1 if len(about) <= 2 else 2
+    scored = []
+    for position, sentence in enumerate(candidates):
+        shared = len(about & content_words(sentence))
+        if shared >= needed:
+            scored.append((shared, position))
+    best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
+    return [candidates[position] for _, position in sorted(best, key=lambda s: s[1])]
+
+
+def _closest_level(criterion: Criterion, words: set[str]):
+    """The level whose description has the largest share of its words in `words` (the
+    quoted evidence); on a tie, the lower level (a draft should not flatter)."""
     best, best_overlap, best_ratio = None, set(), 0.0
     for level in criterion.levels:
-        words = content_words(level.description)
-        if not words:
+        described = content_words(level.description)
+        if not described:
             continue
-        overlap = words & writeup_words
-        ratio = len(overlap) / len(words)
+        overlap = described & words
+        ratio = len(overlap) / len(described)
         if ratio > best_ratio or (ratio == best_ratio and best and level.score < best.score):
             best, best_overlap, best_ratio = level, overlap, ratio
     return (best, best_overlap) if best_ratio > 0 else (None, set())
@@ -386,12 +448,27 @@ class OpenAIBackend(Backend):
             if item is None or level not in levels:
                 items.append(fallback[criterion.pk])  # missing or invented level
                 continue
-            if passage and passage not in request.writeup:
-                passage = ""  # a quote must be the learner's own words, verbatim
-            items.append(
-                CriterionDraft(criterion.pk, level, str(item.get("comment") or "")[:1000], passage)
-            )
+            comment = str(item.get("comment") or "")[:1000]
+            if not is_quote(passage, request.writeup):
+                # A suggestion comes with the learner's own words, verbatim, or not at all.
+                passage, level = "", None
+                comment = (comment + " " if comment else "") + NO_QUOTE
+            items.append(CriterionDraft(criterion.pk, level, comment, passage[:500]))
         return PreReviewReply(str(data.get("summary") or "")[:1000], items, usage)
+
+
+NO_QUOTE = "(The model quoted nothing from the write-up for it: no suggestion.)"
+
+
+def is_quote(passage: str, writeup: str) -> bool:
+    """Whether `passage` is the write-up's own words (spacing aside), a sentence long at
+    least, and not one of its headings."""
+    flat = " ".join(passage.split())
+    if len(flat.split()) < MIN_QUOTE_WORDS - 1:
+        return False
+    headings = {" ".join(line.lstrip("#*_ ").rstrip("*_ ").split()) for line in writeup.splitlines()
+                if HEADING.match(line)}  # fmt: skip
+    return flat in " ".join(writeup.split()) and flat not in headings
 
 
 def _strip_fence(text: str) -> str:

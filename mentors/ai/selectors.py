@@ -24,24 +24,40 @@ def get_conversation_for(*, learner: User, pk: int) -> MentorConversation:
     )
 
 
+# The panel shows this many messages (the latest); older ones are a page away.
+PANEL_MESSAGES = 20
+
+
 @dataclass(frozen=True)
 class Conversation:
     phase: Phase
     conversation_id: int | None
-    messages: list[MentorMessage]
+    messages: list[MentorMessage]  # oldest first
+    has_older: bool = False  # messages before the first one shown exist
+    before: int | None = None  # the page shows messages older than this message id
+
+    @property
+    def oldest_id(self) -> int | None:
+        return self.messages[0].pk if self.messages else None
 
 
-def conversation_about(*, learner: User, phase: Phase) -> Conversation:
-    """The learner's conversation about `phase`, oldest message first. One query."""
-    messages = list(
-        MentorMessage.objects.filter(
-            conversation__learner=learner, conversation__phase=phase
-        ).order_by("created_at", "id")
-    )
+def conversation_about(
+    *, learner: User, phase: Phase, before: int | None = None, limit: int = PANEL_MESSAGES
+) -> Conversation:
+    """The latest `limit` messages of the learner's conversation about `phase` (those older
+    than message `before`, when given), oldest first, and whether older ones exist. One query,
+    whose cost and result do not grow with the conversation (an index scan from the end)."""
+    rows = MentorMessage.objects.filter(conversation__learner=learner, conversation__phase=phase)
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    latest = list(rows.order_by("-id")[: limit + 1])
+    messages = latest[:limit][::-1]
     return Conversation(
         phase=phase,
         conversation_id=messages[0].conversation_id if messages else None,
         messages=messages,
+        has_older=len(latest) > limit,
+        before=before,
     )
 
 
@@ -82,9 +98,20 @@ def pre_review_for(*, round: SubmissionRound | None) -> PreReviewDraft | None:
 @dataclass(frozen=True)
 class DraftRow:
     criterion: object
-    level: object | None
+    level: object | None  # the suggested level (None: no suggestion)
     comment: str
-    passage: str
+    passage: str  # the write-up's words the suggestion rests on
+
+    @property
+    def prefill(self) -> bool:
+        """Whether the review form may start on the suggested level: only a quoted one at or
+        above the criterion's pass level. A failing level is never preselected (a hurried
+        mentor would be anchored on it), nor one without evidence from the write-up."""
+        return bool(
+            self.level is not None
+            and self.passage.strip()
+            and self.level.score >= self.criterion.pass_score
+        )
 
 
 def draft_rows(*, draft: PreReviewDraft | None, rubric) -> list[DraftRow]:

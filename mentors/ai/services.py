@@ -132,9 +132,17 @@ def _safe_url(url: str) -> str:
     return url if url.startswith(("/", "https://", "http://")) else ""
 
 
-def _citations(passages) -> list[dict]:
+def _citations(passages, *, nearest: bool = False) -> list[dict]:
+    """What a message keeps of the passages it cites; `nearest` marks passages offered as
+    the closest the track has to a question it does not cover (not as sources)."""
     return [
-        {"label": p.label, "url": _safe_url(p.url), "kind": p.kind, "excerpt": p.body[:240]}
+        {
+            "label": p.label,
+            "url": _safe_url(p.url),
+            "kind": p.kind,
+            "excerpt": p.body[:240],
+            **({"nearest": True} if nearest else {}),
+        }
         for p in passages
     ]
 
@@ -168,9 +176,12 @@ def ask(
         method="explain",
         request=ExplainRequest(
             question=question,
-            passages=found.passages,
+            passages=[hit.passage for hit in found.answer_hits],
             phase_label=f"Phase {phase.order} · {phase.title} of {phase.track.title}",
             history=history,
+            extracts=[hit.units for hit in found.answer_hits],
+            nearest=[hit.passage for hit in found.nearest],
+            unknown_names=found.unknown_names,
         ),
         user=learner,
         nothing_found=not found.found,
@@ -196,7 +207,7 @@ def ask(
             conversation=conversation,
             role=MentorMessage.Role.MENTOR,
             text=reply.text,
-            citations=_citations(reply.citations),
+            citations=_citations(reply.citations, nearest=not found.found),
             backend=outcome.backend,
             notice=outcome.notice[:300],
             created_at=now,

@@ -5,7 +5,7 @@ POSTs redirect."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -51,13 +51,19 @@ def _phase_url(phase) -> str:
     return reverse("quizzes:phase", args=[phase.track.slug, phase.slug])
 
 
-def panel_context(request: AuthedRequest, phase, *, form=None, error="", next_url=""):
+def panel_context(
+    request: AuthedRequest, phase, *, form=None, error="", next_url="", before=None, answered=False
+):
     return {
         "ai_phase": phase,
-        "ai_conversation": selectors.conversation_about(learner=request.user, phase=phase),
+        "ai_conversation": selectors.conversation_about(
+            learner=request.user, phase=phase, before=before
+        ),
         "ai_form": form or AskForm(),
         "ai_error": error,
         "ai_next": next_url or request.get_full_path(),
+        # The panel comes back after a question: the page scrolls to the new answer.
+        "ai_answered": answered,
     }
 
 
@@ -72,20 +78,22 @@ def ask(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespons
     )
     next_url = _next_url(request, _phase_url(phase))
     form = AskForm(request.POST)
-    error = ""
+    error, answered = "", False
     if form.is_valid():
         try:
             services.ask(learner=request.user, phase=phase, question=form.cleaned_data["question"])
         except services.RateLimited as limited:
             error = str(limited)
         else:
-            form = AskForm()
+            form, answered = AskForm(), True
     if not request.htmx:
         for sentence in [error, *form.errors.get("question", [])]:
             if sentence:
                 messages.error(request, sentence)
         return redirect(next_url + "#ai-mentor")
-    context = panel_context(request, phase, form=form, error=error, next_url=next_url)
+    context = panel_context(
+        request, phase, form=form, error=error, next_url=next_url, answered=answered
+    )
     return render(request, "mentors/ai/panel.html#ai-mentor", context)
 
 
@@ -93,7 +101,12 @@ def ask(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespons
 @require_GET
 def conversation(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.get_conversation_for(learner=request.user, pk=pk)
-    context = panel_context(request, item.phase, next_url=_phase_url(item.phase))
+    before = request.GET.get("before") or None
+    if before is not None:
+        if not before.isdigit():
+            return HttpResponseBadRequest("“before” must be the number of a message.")
+        before = int(before)
+    context = panel_context(request, item.phase, next_url=_phase_url(item.phase), before=before)
     return render(request, "mentors/ai/conversation.html", {**context, "conversation": item})
 
 

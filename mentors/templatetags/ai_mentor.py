@@ -19,3 +19,10 @@ def ai_mentor_panel(context, phase) -> SafeString:
     if not request.user.is_authenticated:
         return mark_safe("")
     return render_to_string("mentors/ai/panel.html", panel_context(request, phase), request=request)
+
+
+@register.filter
+def draft_row_for(rows, criterion):
+    """`{% with row=ai_draft_rows|draft_row_for:criterion %}`: the AI draft's row of a rubric
+    criterion on the review page, or None."""
+    return next((row for row in rows or () if row.criterion.pk == criterion.pk), None)

@@ -11,6 +11,19 @@
     });
   }
 
+  // The AI mentor's panel comes back with the new answer marked: bring it into view (and
+  // move the focus to it, without a second jump, so keyboard users continue from there).
+  function showNewAnswer(root) {
+    var answer = root.querySelector ? root.querySelector("[data-ai-latest]") : null;
+    if (!answer) { return; }
+    var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    answer.scrollIntoView({ block: "start", behavior: reduce ? "auto" : "smooth" });
+    answer.focus({ preventScroll: true });
+  }
+
   document.addEventListener("DOMContentLoaded", function () { fillTimeZones(document); });
-  document.addEventListener("htmx:load", function (event) { fillTimeZones(event.target); });
+  document.addEventListener("htmx:load", function (event) {
+    fillTimeZones(event.target);
+    showNewAnswer(event.target);
+  });
 })();

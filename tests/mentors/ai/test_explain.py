@@ -186,3 +186,87 @@ def test_asking_has_a_query_budget_whatever_the_length_of_the_conversation(
     # (the rate limit lives in the cache: no query)
     with django_assert_max_num_queries(13):
         client.post(ask_url(phase), {"question": "What is a Dockerfile?"}, headers=HTMX)
+
+
+# --- A bounded conversation -----------------------------------------------------------------
+
+
+def _talk(learner, phase, turns: int) -> MentorConversation:
+    """A conversation of `turns` questions and answers, written in bulk."""
+    conversation = MentorConversation.objects.create(learner=learner, phase=phase)
+    MentorMessage.objects.bulk_create(
+        MentorMessage(
+            conversation=conversation,
+            role="mentor" if i % 2 else "learner",
+            text=f"Message number {i:05d} about Docker images and containers.",
+        )
+        for i in range(2 * turns)
+    )
+    return conversation
+
+
+def _phase_page(client, phase):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(phase_url(phase)).text
+    panel = html[html.index('<section id="ai-mentor"') :]
+    return panel[: panel.index("</section>")], len(queries)
+
+
+def test_the_panel_keeps_its_size_and_queries_whatever_the_length_of_the_conversation(
+    client, learner, stranger, phase
+):
+    from mentors.ai.selectors import PANEL_MESSAGES
+
+    client.force_login(learner)
+    _, queries_at_0 = _phase_page(client, phase)
+    _talk(learner, phase, PANEL_MESSAGES)  # 40 messages: the panel is full
+    full, queries_at_40 = _phase_page(client, phase)
+    MentorConversation.objects.all().delete()
+    _talk(learner, phase, 500)  # 1,000 messages
+    long, queries_at_1000 = _phase_page(client, phase)
+
+    assert queries_at_0 == queries_at_40 == queries_at_1000
+    assert long.count('class="ai-message ') == PANEL_MESSAGES
+    assert abs(len(long) - len(full)) < 40  # the same page, but for the messages' numbers
+    assert "Message number 00999" in long and "Message number 00979" not in long
+    assert "Message number 00980" in long  # the latest twenty, oldest first
+    assert long.index("00980") < long.index("00999")
+    assert "Earlier messages" in long
+
+
+def test_older_messages_are_a_page_away(client, learner, phase):
+    conversation = _talk(learner, phase, 25)  # 50 messages
+    client.force_login(learner)
+    panel, _ = _phase_page(client, phase)
+    oldest_shown = conversation.messages.order_by("id")[30]
+    url = reverse("ai:conversation", args=[conversation.pk])
+    assert f'href="{url}?before={oldest_shown.pk}"' in panel
+
+    earlier = client.get(url, {"before": oldest_shown.pk}).text
+    assert "Message number 00010" in earlier and "Message number 00029" in earlier
+    assert "Message number 00030" not in earlier and "Message number 00009" not in earlier
+    first_page = client.get(url, {"before": conversation.messages.order_by("id")[10].pk}).text
+    assert "Message number 00000" in first_page
+    assert "This is the start of the conversation." in first_page
+    assert "Latest messages" in first_page
+
+
+def test_a_bad_page_of_the_conversation_is_a_clear_400(client, learner, phase):
+    conversation = _talk(learner, phase, 1)
+    client.force_login(learner)
+    url = reverse("ai:conversation", args=[conversation.pk])
+    response = client.get(url, {"before": "drop table"})
+    assert response.status_code == 400
+    assert "must be the number of a message" in response.text
+
+
+def test_the_new_answer_is_marked_for_scrolling_only_after_a_question(client, learner, phase):
+    client.force_login(learner)
+    html = client.post(ask_url(phase), {"question": "What is a Dockerfile?"}, headers=HTMX).text
+    assert html.count("data-ai-latest") == 1
+    assert 'id="ai-latest-answer"' in html
+    assert "data-ai-latest" not in client.get(phase_url(phase)).text
+    assert "style=" not in html and "<script" not in html  # the CSP stays strict

@@ -98,7 +98,7 @@ def test_the_task_drafts_a_level_a_comment_and_a_passage_per_criterion(sent, des
     items = {item["criterion"]: item for item in draft.items}
     assert items[code.pk]["level"] == code.levels.get(score=2).pk
     assert items[code.pk]["passage"].startswith("I wrote a Dockerfile")
-    assert "shares most words" in items[code.pk]["comment"]
+    assert "shares most words with the quoted passage" in items[code.pk]["comment"]
     assert items[explanation.pk]["passage"] == (
         "I explain my choice of a random forest: the data is tabular."
     )
@@ -121,7 +121,8 @@ def test_the_mentor_sees_the_draft_labelled_and_prefilled(client, sent, mentor, 
     client.force_login(mentor)
     html = client.get(reverse("mentors:review", args=[sent.pk])).text
     assert "AI draft: check before you submit" in html
-    assert "the learner never sees this draft and the verdict is yours" in html
+    assert "The learner never sees this draft and the verdict is yours." in html
+    assert "one is preselected only when it quotes the write-up" in html
     assert "“I wrote a Dockerfile that builds the image" in html
     solid = described_rubric.criteria.get(order=1).levels.get(score=2)
     assert f'value="{solid.pk}" id="id_criterion_{solid.criterion_id}_1" checked' in html
@@ -196,3 +197,93 @@ def test_an_openai_reply_that_is_not_json_falls_back_to_the_heuristic(sent, fake
     fake_llm.reply = "Looks good to me!"
     draft = services.draft_pre_review(round_id=sent.rounds.get().pk)
     assert draft.backend == "local" and "not the JSON asked for" in draft.notice
+
+
+# --- No anchoring on guesses ----------------------------------------------------------------
+
+
+def _review_page(client, mentor, submission):
+    evidence_services.claim(submission=submission, mentor=mentor)
+    client.force_login(mentor)
+    return client.get(reverse("mentors:review", args=[submission.pk])).text
+
+
+def _checked_levels(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'value="(\d+)" id="id_criterion_\d+_\d+" checked', html)
+
+
+def test_a_title_is_never_evidence_and_no_evidence_means_no_suggestion(
+    client, learner, key_action, described_rubric, mentor
+):
+    writeup = (
+        "# Working code and explanation of my container service\n\n"
+        "It was a fun week and I learned a lot along the way."
+    )
+    submission = evidence_services.submit_evidence(
+        learner=learner, key_action=key_action, evidence=evidence(writeup=writeup)
+    )
+    draft = services.draft_pre_review(round_id=submission.rounds.get().pk)
+    for item in draft.items:
+        assert item["level"] is None and item["passage"] == ""
+        assert "no suggestion" in item["comment"]
+    html = _review_page(client, mentor, submission)
+    assert _checked_levels(html) == []  # nothing preselected, least of all "1 · Not yet"
+    assert html.count("AI draft: no suggestion") == 2
+    assert "“Working code and explanation" not in html
+
+
+def test_a_quoted_level_below_the_pass_level_is_shown_but_never_preselected(
+    client, learner, key_action, described_rubric, mentor
+):
+    writeup = "The container does not start yet, so nothing answers requests for now."
+    submission = evidence_services.submit_evidence(
+        learner=learner, key_action=key_action, evidence=evidence(writeup=writeup)
+    )
+    draft = services.draft_pre_review(round_id=submission.rounds.get().pk)
+    code = described_rubric.criteria.get(order=1)
+    item = next(i for i in draft.items if i["criterion"] == code.pk)
+    assert item["level"] == code.levels.get(score=1).pk and item["passage"] == writeup
+    html = _review_page(client, mentor, submission)
+    assert "suggests <strong>1 · Not yet</strong> (not preselected: below the pass level)" in html
+    assert str(code.levels.get(score=1).pk) not in _checked_levels(html)
+    assert "AI suggestion</span>" in html  # marked on the level, apart from the choice
+
+
+def test_a_write_up_on_every_criterion_gets_quoted_passing_suggestions(
+    client, learner, key_action, described_rubric, mentor
+):
+    submission = evidence_services.submit_evidence(
+        learner=learner,
+        key_action=key_action,
+        evidence=evidence(writeup="# Container service and model choice\n\n" + WRITEUP),
+    )
+    draft = services.draft_pre_review(round_id=submission.rounds.get().pk)
+    assert all(item["passage"] and item["level"] for item in draft.items)
+    assert all(not item["passage"].startswith("#") for item in draft.items)
+    html = _review_page(client, mentor, submission)
+    solid = {str(c.levels.get(score=2).pk) for c in described_rubric.criteria.all()}
+    assert set(_checked_levels(html)) == solid
+
+
+def test_a_model_suggestion_without_a_quote_is_no_suggestion(
+    client, sent, described_rubric, fake_llm, mentor
+):
+    code, explanation = described_rubric.criteria.order_by("order")
+    fake_llm.reply = json.dumps(
+        {
+            "summary": "Both look fine.",
+            "items": [
+                {"criterion": code.pk, "level": code.levels.get(score=3).pk,
+                 "comment": "Great.", "passage": ""},
+                {"criterion": explanation.pk, "level": explanation.levels.get(score=3).pk,
+                 "comment": "Deep.", "passage": "I compared ten models carefully."},
+            ],
+        }
+    )  # fmt: skip
+    draft = services.draft_pre_review(round_id=sent.rounds.get().pk)
+    assert [item["level"] for item in draft.items] == [None, None]
+    assert all("quoted nothing from the write-up" in item["comment"] for item in draft.items)
+    html = _review_page(client, mentor, sent)
+    assert _checked_levels(html) == []

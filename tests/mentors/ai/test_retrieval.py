@@ -65,7 +65,7 @@ LABELLED = [
      ["Phase 3 · Flashcard: How do you make a first open-source contribution?",
       "Phase 3 · Contribute to open-source AI/ML projects"]),
     ("Which certification shows machine learning skills on AWS?",
-     ["Resource: AWS Certified Machine Learning - Specialty"]),
+     ["Certification: AWS Certified Machine Learning - Specialty"]),
     ("Where do I keep versions of trained models?",
      ["Phase 3 · Flashcard: What is a model registry?"]),
     ("How do I keep Docker builds fast with the cache?",
@@ -91,13 +91,12 @@ OFF_TOPIC = [
     "Who painted the Mona Lisa?",
 ]
 
-# Floors measured on this set: with PostgreSQL full-text search the expected passage is in
-# the top 3 for 27 of 30 questions (0.90) and precision at 3 is 0.42 (most questions have one
-# or two relevant passages, so 0.67 is about the ceiling); the SQLite fallback finds 28 of
-# 30 (0.93), precision 0.43. The floors sit a little under the measures.
+# Floors measured on this set: the expected passage is in the top 3 for 27 of 30 questions
+# (0.90), precision at 3 0.41 (most questions have one or two relevant passages, so 0.67 is
+# about the ceiling). The floors sit a little under the measures. The larger evaluation set
+# of the three tracks, with answers, is benchmarks/ai_mentor_eval.yaml.
 HIT_FLOOR = 0.85
-PRECISION_FLOOR = 0.40
-FALLBACK_HIT_FLOOR = 0.85
+PRECISION_FLOOR = 0.38
 
 
 def matches(label: str, expected: str) -> bool:
@@ -135,20 +134,6 @@ def test_retrieval_finds_the_right_passage_for_questions_about_the_seed(ai_engin
     )
     assert hit_rate >= HIT_FLOOR, misses
     assert precision >= PRECISION_FLOOR
-
-
-def test_the_sqlite_fallback_ranking_does_nearly_as_well(ai_engineering):
-    passages = retrieval.passages_for_track(ai_engineering)
-    top3 = []
-    for question, _ in LABELLED:
-        hits = retrieval.rank_passages(passages, retrieval.terms_of(question))
-        top3.append([h.passage.label for h in hits if h.score >= retrieval.MIN_SCORE_FALLBACK][:3])
-    hit_rate, precision, misses = measure(top3)
-    print(
-        f"\nFallback retrieval: hit rate at 3 {hit_rate:.2f}, precision at 3 {precision:.2f}; "
-        f"misses: {misses}"
-    )
-    assert hit_rate >= FALLBACK_HIT_FLOOR, misses
 
 
 @pytest.mark.parametrize("question", OFF_TOPIC)
