@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentors', '0002_ai_mentor'),
+        ('mentors', '0003_fallback_reviewer'),
     ]
 
     operations = [
