@@ -162,7 +162,10 @@ def _ensure_progress_rows(*, enrollment: Enrollment, now: datetime, first_enroll
     On the first enrollment the first phase is unlocked and the rest locked; phases added to
     the track later arrive locked. Existing rows are never changed here.
     """
-    phases = list(enrollment.track.phases.order_by("order").values_list("pk", flat=True))
+    # Retired phases and key actions (they left the track file) are not given to newcomers.
+    phases = list(
+        enrollment.track.phases.filter(retired=False).order_by("order").values_list("pk", flat=True)
+    )
     PhaseProgress.objects.bulk_create(
         [
             PhaseProgress(
@@ -177,7 +180,9 @@ def _ensure_progress_rows(*, enrollment: Enrollment, now: datetime, first_enroll
         ],
         ignore_conflicts=True,
     )
-    actions = KeyAction.objects.filter(phase__track=enrollment.track).values_list("pk", flat=True)
+    actions = KeyAction.objects.filter(
+        phase__track=enrollment.track, phase__retired=False, retired=False
+    ).values_list("pk", flat=True)
     KeyActionProgress.objects.bulk_create(
         [KeyActionProgress(enrollment=enrollment, key_action_id=pk) for pk in actions],
         ignore_conflicts=True,
@@ -191,7 +196,7 @@ def regenerate_plan(*, enrollment: Enrollment, now: datetime | None = None) -> l
     twice: the second call writes the same plan and reports no change.
     """
     now = now or timezone.now()
-    track = plan_track(enrollment.track)
+    track = plan_track(enrollment.track, enrollment=enrollment)
     old = plans.plan_from_json(enrollment.plan) if enrollment.plan else None
     fixed = {}
     if old is not None:
