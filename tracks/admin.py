@@ -48,9 +48,27 @@ class SkillAdmin(admin.ModelAdmin):
     filter_horizontal = ["prerequisites"]
 
 
+class LiveOrderFormSet(forms.BaseInlineFormSet):
+    """`order` is unique among live rows only (a retired row keeps its old number), a
+    conditional constraint that Django's formsets do not check between new rows."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[int] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("retired"):
+                continue
+            if data.get("order") in seen:
+                form.add_error("order", "Another live row has this order.")
+                raise forms.ValidationError("Please correct the duplicate data for order.")
+            seen.add(data.get("order"))
+
+
 class PhaseInline(admin.TabularInline):
     model = Phase
-    fields = ["order", "title", "slug", "min_weeks", "max_weeks", "on_the_job"]
+    formset = LiveOrderFormSet
+    fields = ["order", "title", "slug", "min_weeks", "max_weeks", "on_the_job", "retired"]
     prepopulated_fields = {"slug": ["title"]}
     extra = 0
     show_change_link = True
@@ -131,7 +149,8 @@ class TrackAdmin(admin.ModelAdmin):
 
 class KeyActionInline(admin.TabularInline):
     model = KeyAction
-    fields = ["order", "text", "needs_evidence", "skills"]
+    formset = LiveOrderFormSet
+    fields = ["order", "key", "text", "needs_evidence", "skills", "retired"]
     autocomplete_fields = ["skills"]
     extra = 0
     ordering = ["order"]

@@ -151,8 +151,10 @@ class KeyAction(models.Model):
     order = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     key = models.SlugField(
         max_length=80,
+        blank=True,
         help_text="Stable identity within the phase, used by track files: learners' ticks "
-        "and evidence follow the key, whatever the text or order becomes.",
+        "and evidence follow the key, whatever the text or order becomes. Left empty, it is "
+        "derived from the text.",
     )
     text = models.CharField(max_length=300)
     needs_evidence = models.BooleanField(

@@ -88,10 +88,12 @@ class Migration(migrations.Migration):
             model_name="keyaction",
             name="key",
             field=models.SlugField(
+                blank=True,
                 default="",
                 max_length=80,
                 help_text="Stable identity within the phase, used by track files: learners' "
-                "ticks and evidence follow the key, whatever the text or order becomes.",
+                "ticks and evidence follow the key, whatever the text or order becomes. Left "
+                "empty, it is derived from the text.",
             ),
             preserve_default=False,
         ),

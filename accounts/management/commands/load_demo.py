@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         files = sorted(SEED_DIR.glob("*.yaml"))
         try:
-            for result in import_track_files(files):
+            # The seed files are the truth here: what they dropped is retired, never deleted.
+            for result in import_track_files(files, retire=True):
                 self.stdout.write(f"track {result.slug}: {result.phases} phases loaded")
             for title in load_rubric_file(RUBRICS):
                 self.stdout.write(f"rubric loaded: {title}")
