@@ -378,34 +378,42 @@ def import_track_specs(
 
 def _retirements(track: Track, spec: TrackFile) -> list[str]:
     """What the database has live that the file leaves out, as phrases naming each one and
-    the learners who have it (two queries)."""
+    the learners who reached or ticked it (two queries)."""
     listed = {p.slug: set(key_action_keys(p.key_actions)) for p in spec.phases}
     phases = list(
         track.phases.filter(retired=False).annotate(
-            learners=models.Count("progress", distinct=True)
+            learners=models.Count(
+                "progress", filter=~models.Q(progress__state="locked"), distinct=True
+            )
         )
     )
     gone: list[str] = []
     for phase in phases:
         if phase.slug not in listed:
-            gone.append(f"phase '{phase.slug}' \"{phase.title}\"{_learners(phase.learners)}")
+            gone.append(
+                f"phase '{phase.slug}' \"{phase.title}\"{_learners('reached', phase.learners)}"
+            )
     actions = (
         KeyAction.objects.filter(phase__in=[p for p in phases if p.slug in listed], retired=False)
         .select_related("phase")
-        .annotate(learners=models.Count("progress", distinct=True))
+        .annotate(
+            learners=models.Count(
+                "progress", filter=models.Q(progress__ticked_at__isnull=False), distinct=True
+            )
+        )
         .order_by("phase__order", "order")
     )
     for action in actions:
         if action.key not in listed[action.phase.slug]:
             gone.append(
                 f"key action '{action.key}' of phase '{action.phase.slug}' "
-                f'("{action.text}"){_learners(action.learners)}'
+                f'("{action.text}"){_learners("ticked", action.learners)}'
             )
     return gone
 
 
-def _learners(count: int) -> str:
-    return f", {count} learner{'s' if count != 1 else ''} enrolled on it" if count else ""
+def _learners(verb: str, count: int) -> str:
+    return f", {verb} by {count} learner{'s' if count != 1 else ''}" if count else ""
 
 
 def _write(spec: TrackFile, *, retire: bool = False) -> ImportResult:
