@@ -48,14 +48,19 @@ def prerequisite_cycle(*, skill: Skill, prerequisites: list[Skill]) -> list[str]
 # --- Gates ----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def set_gate(*, phase: Phase, criteria: list[tuple[str, dict]]) -> bool:
     """Replace the phase's gate with `criteria` ([(kind, params)], already validated with
     tracks.gates.gate_problems). Returns True when the gate changed.
+
+    Atomic: the old criteria, the new ones and the learners' gate-changed events are
+    written together or not at all (the phase row is locked, so two saves run in turn).
 
     Never touches phase progress: a mastered phase stays mastered. Learners whose open phase
     this is get a gate-changed progress event, so the change is visible in their trail.
     Safe twice: the same criteria change nothing.
     """
+    Phase.objects.select_for_update().filter(pk=phase.pk).first()
     before = [
         {"kind": c.kind, **c.params}
         for c in GateCriterion.objects.filter(phase=phase).order_by("order", "id")
