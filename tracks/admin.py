@@ -236,8 +236,8 @@ class GateCriterionInline(admin.TabularInline):
 
 @admin.register(Phase)
 class PhaseAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "track", "duration_label", "min_weeks", "max_weeks"]
-    list_filter = ["track"]
+    list_display = ["__str__", "track", "duration_label", "min_weeks", "max_weeks", "retired"]
+    list_filter = ["track", "retired"]
     search_fields = ["title", "description", "track__title", "key_actions__text"]
     list_select_related = ["track"]
     prepopulated_fields = {"slug": ["title"]}
@@ -315,8 +315,8 @@ class PhaseAdmin(admin.ModelAdmin):
 
 @admin.register(KeyAction)
 class KeyActionAdmin(admin.ModelAdmin):
-    list_display = ["text", "phase", "order", "needs_evidence"]
-    list_filter = ["needs_evidence", "phase__track"]
+    list_display = ["text", "phase", "order", "key", "needs_evidence", "retired"]
+    list_filter = ["needs_evidence", "retired", "phase__track"]
     search_fields = ["text", "phase__title"]
     list_select_related = ["phase__track"]
     filter_horizontal = ["skills"]

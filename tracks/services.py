@@ -82,7 +82,11 @@ def publish_problems(*, track: Track) -> list[str]:
 
     Every phase but the last needs a gate: a phase without one would never open the next.
     """
-    phases = list(track.phases.annotate(criteria=models.Count("gate_criteria")).order_by("order"))
+    phases = list(
+        track.phases.filter(retired=False)
+        .annotate(criteria=models.Count("gate_criteria"))
+        .order_by("order")
+    )
     return [
         f"Phase {phase.order} ({phase.title}) has no gate: add its criteria before publishing."
         for phase in phases[:-1]
