@@ -178,7 +178,9 @@ def test_a_seed_file_without_keys_matches_its_key_actions_by_their_text(seed):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
-def test_removing_phases_key_actions_and_questions_retires_them_and_keeps_the_evidence(seed):
+def test_removing_phases_key_actions_and_questions_retires_them_and_keeps_the_evidence(
+    seed, client
+):
     import_track_files([seed])
     track = Track.objects.get(slug=slug_of(seed))
     learners = enroll_at_every_phase(track)
@@ -237,6 +239,10 @@ def test_removing_phases_key_actions_and_questions_retires_them_and_keeps_the_ev
     assert not newcomer.key_action_progress.filter(key_action__phase__retired=True).exists()
     first_open = newcomer.phase_progress.get(state=State.UNLOCKED)
     assert first_open.phase.slug == data["phases"][0]["slug"]
+    page = client.get(track.get_absolute_url()).content.decode()
+    assert f"<h3>{dropped_phase['title']}</h3>" not in page
+    assert page.count('<li class="phase"') == len(data["phases"])
+    assert dropped_action["text"] not in page
     # The export is the file again: retired rows are left out.
     exported = yaml.safe_load(export_track(track))
     assert [p["slug"] for p in exported["phases"]] == [p["slug"] for p in data["phases"]]
