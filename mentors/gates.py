@@ -15,7 +15,7 @@ from tracks.models import Enrollment, KeyAction, Phase, Track
 
 
 def _check(phase: Phase, params: dict[str, int]) -> list[str]:
-    available = KeyAction.objects.filter(phase=phase, needs_evidence=True).count()
+    available = KeyAction.objects.filter(phase=phase, needs_evidence=True, retired=False).count()
     if available < params["count"]:
         return [
             f"{phase} has {available} key action{'s' if available != 1 else ''} needing "

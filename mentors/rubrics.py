@@ -1,7 +1,10 @@
-"""Rubric files: YAML that names a track and gives one rubric per phase slug.
+"""Phase rubrics: the `rubric` section of track files (mentors/trackfile.py) and the legacy
+rubric files (YAML that names a track and gives one rubric per phase slug).
 
-`load_rubric_file` creates or updates rubrics, criteria (by order) and levels (by score).
-It never deletes a criterion or a level: reviews point at them. Safe to run twice.
+Both write through `write_phase_rubric`: rubrics, criteria (by order) and levels (by score)
+are created or updated in place. The legacy `load_rubric_file` never deletes; a track file's
+section is the whole rubric, so criteria and levels it leaves out are removed unless a
+review scored them (then the import is refused, naming them). Safe to run twice.
 """
 
 from pathlib import Path
@@ -10,7 +13,7 @@ import yaml
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from mentors.models import Rubric, RubricCriterion, RubricLevel
+from mentors.models import ReviewScore, Rubric, RubricCriterion, RubricLevel
 from tracks.models import Phase
 
 
@@ -42,12 +45,19 @@ class CriterionSpec(BaseModel):
         return self
 
 
-class RubricSpec(BaseModel):
+class PhaseRubricSpec(BaseModel):
+    """A phase's rubric: the `rubric` section of a phase in a track file."""
+
     model_config = ConfigDict(extra="forbid")
-    phase: str
     title: str = Field(min_length=1, max_length=160)
     description: str = ""
     criteria: list[CriterionSpec] = Field(min_length=1)
+
+
+class RubricSpec(PhaseRubricSpec):
+    """A rubric of a legacy rubric file: the same, with the phase it belongs to."""
+
+    phase: str
 
 
 class RubricFile(BaseModel):
@@ -73,26 +83,60 @@ def load_rubric_file(path: Path) -> list[str]:
             raise RubricFileError(
                 f"{path.name}: track {spec.track} has no phase {rubric_spec.phase!r}."
             )
-        rubric, _ = Rubric.objects.update_or_create(
-            phase=phase,
-            key_action=None,
-            defaults={"title": rubric_spec.title, "description": rubric_spec.description},
-        )
-        for order, criterion_spec in enumerate(rubric_spec.criteria, start=1):
-            criterion, _ = RubricCriterion.objects.update_or_create(
-                rubric=rubric,
-                order=order,
-                defaults={
-                    "title": criterion_spec.title,
-                    "description": criterion_spec.description,
-                    "pass_score": criterion_spec.pass_level,
-                },
-            )
-            for level in criterion_spec.levels:
-                RubricLevel.objects.update_or_create(
-                    criterion=criterion,
-                    score=level.score,
-                    defaults={"label": level.label, "description": level.description},
-                )
+        rubric = write_phase_rubric(phase=phase, spec=rubric_spec, prune=False)
         loaded.append(rubric.title)
     return loaded
+
+
+class RubricInUse(Exception):
+    """A criterion or level that a review scored cannot leave the rubric."""
+
+
+def write_phase_rubric(*, phase: Phase, spec: PhaseRubricSpec, prune: bool) -> Rubric:
+    """Create or update the phase's rubric (not a key action's own) from `spec`.
+
+    With `prune`, criteria beyond the spec's and levels it does not list are removed; one a
+    review scored raises RubricInUse (reviews keep pointing at what they scored).
+    """
+    rubric, _ = Rubric.objects.update_or_create(
+        phase=phase,
+        key_action=None,
+        defaults={"title": spec.title, "description": spec.description},
+    )
+    for order, criterion_spec in enumerate(spec.criteria, start=1):
+        criterion, _ = RubricCriterion.objects.update_or_create(
+            rubric=rubric,
+            order=order,
+            defaults={
+                "title": criterion_spec.title,
+                "description": criterion_spec.description,
+                "pass_score": criterion_spec.pass_level,
+            },
+        )
+        for level in criterion_spec.levels:
+            RubricLevel.objects.update_or_create(
+                criterion=criterion,
+                score=level.score,
+                defaults={"label": level.label, "description": level.description},
+            )
+        if prune:
+            scores = [level.score for level in criterion_spec.levels]
+            _prune(criterion.levels.exclude(score__in=scores), f"criterion '{criterion.title}'")
+    if prune:
+        _prune(rubric.criteria.filter(order__gt=len(spec.criteria)), "the rubric")
+    return rubric
+
+
+def _prune(rows, where: str) -> None:
+    model = rows.model
+    field = "level" if model is RubricLevel else "criterion"
+    used = ReviewScore.objects.filter(**{f"{field}__in": rows}).values_list(
+        f"{field}__{'label' if model is RubricLevel else 'title'}", flat=True
+    )
+    used = sorted(set(used))
+    if used:
+        raise RubricInUse(
+            f"{where}: {', '.join(repr(u) for u in used)} scored reviews and cannot be removed "
+            "(keep it in the file, or change its wording)"
+        )
+    rows.delete()

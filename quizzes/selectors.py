@@ -271,7 +271,7 @@ def learning_center(*, learner: User) -> list[tuple[Track, list[PhaseEntry]]]:
     Two queries whatever the number of tracks and phases.
     """
     phases = list(
-        Phase.objects.filter(track__in=_tracks_for(learner))
+        Phase.objects.filter(track__in=_tracks_for(learner), retired=False)
         .select_related("track")
         .annotate(
             has_quiz=Count("quiz", filter=Q(quiz__is_active=True)),

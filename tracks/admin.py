@@ -1,5 +1,11 @@
+import copy
+from collections.abc import Callable
+from functools import partial
+from types import SimpleNamespace
+
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,6 +24,7 @@ from tracks.models import (
     Resource,
     Skill,
     Track,
+    derive_key,
 )
 
 
@@ -48,9 +55,27 @@ class SkillAdmin(admin.ModelAdmin):
     filter_horizontal = ["prerequisites"]
 
 
+class LiveOrderFormSet(forms.BaseInlineFormSet):
+    """`order` is unique among live rows only (a retired row keeps its old number), a
+    conditional constraint that Django's formsets do not check between new rows."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[int] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("retired"):
+                continue
+            if data.get("order") in seen:
+                form.add_error("order", "Another live row has this order.")
+                raise forms.ValidationError("Please correct the duplicate data for order.")
+            seen.add(data.get("order"))
+
+
 class PhaseInline(admin.TabularInline):
     model = Phase
-    fields = ["order", "title", "slug", "min_weeks", "max_weeks", "on_the_job"]
+    formset = LiveOrderFormSet
+    fields = ["order", "title", "slug", "min_weeks", "max_weeks", "on_the_job", "retired"]
     prepopulated_fields = {"slug": ["title"]}
     extra = 0
     show_change_link = True
@@ -129,9 +154,24 @@ class TrackAdmin(admin.ModelAdmin):
         return track._phase_count
 
 
+class KeyActionForm(forms.ModelForm):
+    class Meta:
+        model = KeyAction
+        fields = ["order", "key", "text", "needs_evidence", "skills", "retired"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Left empty, the key comes from the text, before the formset compares keys.
+        if not cleaned.get("key") and cleaned.get("text"):
+            cleaned["key"] = derive_key(cleaned["text"])
+        return cleaned
+
+
 class KeyActionInline(admin.TabularInline):
     model = KeyAction
-    fields = ["order", "text", "needs_evidence", "skills"]
+    form = KeyActionForm
+    formset = LiveOrderFormSet
+    fields = ["order", "key", "text", "needs_evidence", "skills", "retired"]
     autocomplete_fields = ["skills"]
     extra = 0
     ordering = ["order"]
@@ -157,7 +197,12 @@ class GateCriterionForm(forms.ModelForm):
 
 class GateFormSet(forms.BaseInlineFormSet):
     """The whole gate is validated at once: a self-reported-only gate is refused, and so is a
-    criterion the phase cannot meet (no quiz, no deck, a skill it does not measure)."""
+    criterion the phase cannot meet (no quiz, no deck, a skill it does not measure).
+
+    It is checked against the phase as this save leaves it: `PhaseAdmin` sets
+    `problems_as_submitted`, which reads the other inlines of the same page."""
+
+    problems_as_submitted: Callable[[list[tuple[str, dict]]], list[str]] | None = None
 
     def clean(self) -> None:
         super().clean()
@@ -168,7 +213,12 @@ class GateFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        problems = gates.gate_problems(self.instance, criteria) if criteria else []
+        if not criteria:
+            return
+        if self.problems_as_submitted is not None:
+            problems = self.problems_as_submitted(criteria)
+        else:
+            problems = gates.gate_problems(self.instance, criteria)
         if problems:
             raise forms.ValidationError(
                 [f"Gate of {self.instance}: {problem}." for problem in problems]
@@ -186,8 +236,8 @@ class GateCriterionInline(admin.TabularInline):
 
 @admin.register(Phase)
 class PhaseAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "track", "duration_label", "min_weeks", "max_weeks"]
-    list_filter = ["track"]
+    list_display = ["__str__", "track", "duration_label", "min_weeks", "max_weeks", "retired"]
+    list_filter = ["track", "retired"]
     search_fields = ["title", "description", "track__title", "key_actions__text"]
     list_select_related = ["track"]
     prepopulated_fields = {"slug": ["title"]}
@@ -200,6 +250,42 @@ class PhaseAdmin(admin.ModelAdmin):
         "description",
         ("min_weeks", "max_weeks", "on_the_job"),
     ]
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        gate = next((f for f in formsets if isinstance(f, GateFormSet)), None)
+        if gate is not None:
+            others = [f for f in formsets if f is not gate]
+            gate.problems_as_submitted = partial(
+                self._gate_problems_as_submitted, request, obj, others, change
+            )
+        return formsets, inline_instances
+
+    def _gate_problems_as_submitted(
+        self, request, phase: Phase, others: list, change: bool, criteria: list
+    ) -> list[str]:
+        """The gate's problems for the phase as this save would leave it.
+
+        The phase and copies of the page's other inlines (key actions, resources) are written
+        in a savepoint that is rolled back, so each criterion kind's own check reads what the
+        author submitted (a key action marked "needs evidence" next to an evidence gate)
+        without a second copy of the rules. With an invalid inline the page shows its errors
+        first and the gate is checked on the next save.
+        """
+        if not all(formset.is_valid() for formset in others):
+            return []
+        with transaction.atomic():
+            draft = copy.copy(phase)
+            draft.save()
+            for formset in others:
+                twin = type(formset)(
+                    data=formset.data, files=formset.files, instance=draft, prefix=formset.prefix
+                )
+                if twin.is_valid():
+                    self.save_formset(request, SimpleNamespace(instance=draft), twin, change)
+            problems = gates.gate_problems(draft, criteria)
+            transaction.set_rollback(True)
+        return problems
 
     def save_formset(self, request, form, formset, change):
         # Gate edits go through the service, so learners on the phase see the change in
@@ -229,8 +315,8 @@ class PhaseAdmin(admin.ModelAdmin):
 
 @admin.register(KeyAction)
 class KeyActionAdmin(admin.ModelAdmin):
-    list_display = ["text", "phase", "order", "needs_evidence"]
-    list_filter = ["needs_evidence", "phase__track"]
+    list_display = ["text", "phase", "order", "key", "needs_evidence", "retired"]
+    list_filter = ["needs_evidence", "retired", "phase__track"]
     search_fields = ["text", "phase__title"]
     list_select_related = ["phase__track"]
     filter_horizontal = ["skills"]

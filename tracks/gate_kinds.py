@@ -3,16 +3,19 @@
 from django.urls import reverse
 
 from tracks import gates
-from tracks.models import Enrollment, KeyAction, KeyActionProgress, Phase
+from tracks.models import Enrollment, KeyActionProgress, Phase
 
 
 def _key_actions_done(
     enrollment: Enrollment, phase: Phase, params: dict[str, int]
 ) -> gates.CriterionResult:
-    total = KeyAction.objects.filter(phase=phase).count()
-    ticked = KeyActionProgress.objects.filter(
-        enrollment=enrollment, key_action__phase=phase, ticked_at__isnull=False
-    ).count()
+    # The learner's own key actions of the phase; a retired one (it left the track file)
+    # keeps its tick but is no longer required.
+    rows = KeyActionProgress.objects.filter(
+        enrollment=enrollment, key_action__phase=phase, key_action__retired=False
+    )
+    total = rows.count()
+    ticked = rows.filter(ticked_at__isnull=False).count()
     left = total - ticked
     return gates.CriterionResult(
         kind="key_actions_done",

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 
 class Skill(models.Model):
@@ -86,11 +87,21 @@ class Phase(models.Model):
         help_text="Time spent working in the role (e.g. growing to senior), not study: "
         "plans neither scale it by study hours nor count it toward landing the role.",
     )
+    retired = models.BooleanField(
+        default=False,
+        help_text="Left the track file: hidden from new learners, kept for those enrolled "
+        "and for their history.",
+    )
 
     class Meta:
         ordering = ["track", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["track", "order"], name="phase_order_unique"),
+            # A retired phase keeps its last order; the live ones may reuse it.
+            models.UniqueConstraint(
+                fields=["track", "order"],
+                condition=models.Q(retired=False),
+                name="phase_order_unique",
+            ),
             models.UniqueConstraint(fields=["track", "slug"], name="phase_slug_unique"),
             models.CheckConstraint(
                 condition=models.Q(min_weeks__lte=models.F("max_weeks")),
@@ -138,20 +149,63 @@ class KeyAction(models.Model):
 
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="key_actions")
     order = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    key = models.SlugField(
+        max_length=80,
+        blank=True,
+        help_text="Stable identity within the phase, used by track files: learners' ticks "
+        "and evidence follow the key, whatever the text or order becomes. Left empty, it is "
+        "derived from the text.",
+    )
     text = models.CharField(max_length=300)
     needs_evidence = models.BooleanField(
         default=False, help_text="A mentor must review work for this action."
     )
     skills = models.ManyToManyField(Skill, related_name="key_actions", blank=True)
+    retired = models.BooleanField(
+        default=False,
+        help_text="Left the track file: hidden from new learners, kept for those enrolled "
+        "and for their history.",
+    )
 
     class Meta:
         ordering = ["phase", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["phase", "order"], name="key_action_order_unique"),
+            models.UniqueConstraint(
+                fields=["phase", "order"],
+                condition=models.Q(retired=False),
+                name="key_action_order_unique",
+            ),
+            models.UniqueConstraint(fields=["phase", "key"], name="key_action_key_unique"),
         ]
 
     def __str__(self) -> str:
         return self.text
+
+    def save(self, *args, **kwargs) -> None:
+        # Admin authors never type a key: it is derived from the text once, then kept.
+        if not self.key:
+            taken = set(
+                KeyAction.objects.filter(phase_id=self.phase_id)
+                .exclude(pk=self.pk)
+                .values_list("key", flat=True)
+            )
+            self.key = unique_key(derive_key(self.text), taken)
+        super().save(*args, **kwargs)
+
+
+def derive_key(text: str) -> str:
+    """The key a key action gets from its text when it has none (slug of the first 60
+    characters' words). Track files without keys are matched with it on their first import."""
+    return slugify(text)[:60].strip("-") or "key-action"
+
+
+def unique_key(key: str, taken: set[str]) -> str:
+    """`key`, or `key-2`, `key-3`... when it is taken."""
+    candidate, n = key, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{key}-{n}"
+    return candidate
 
 
 class Resource(models.Model):
@@ -335,7 +389,8 @@ class PhaseProgress(models.Model):
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.CASCADE, related_name="phase_progress"
     )
-    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="progress")
+    # PROTECT: a learner's progress never vanishes with a phase (retire it instead).
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="progress")
     state = models.CharField(max_length=20, choices=State.choices, default=State.LOCKED)
     unlocked_at = models.DateTimeField(null=True, blank=True)
     mastered_at = models.DateTimeField(null=True, blank=True)
@@ -364,7 +419,7 @@ class KeyActionProgress(models.Model):
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.CASCADE, related_name="key_action_progress"
     )
-    key_action = models.ForeignKey(KeyAction, on_delete=models.CASCADE, related_name="progress")
+    key_action = models.ForeignKey(KeyAction, on_delete=models.PROTECT, related_name="progress")
     ticked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -441,10 +496,12 @@ class ProgressEvent(models.Model):
         EXEMPTED = "exempted", "Exemption granted"
         GATE_CHANGED = "gate_changed", "Gate changed"
 
+    # PROTECT, and on PostgreSQL and SQLite a trigger refuses any DELETE (migration 0004):
+    # the audit trail outlives whatever it talks about.
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="progress_events"
+        Enrollment, on_delete=models.PROTECT, related_name="progress_events"
     )
-    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="progress_events")
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="progress_events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     created_at = models.DateTimeField(default=timezone.now)
     snapshot = models.JSONField(default=dict, blank=True)

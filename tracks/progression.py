@@ -183,7 +183,10 @@ def _master(
 def _unlock_next(enrollment: Enrollment, phase: Phase, *, now: datetime) -> Phase | None:
     nxt = (
         PhaseProgress.objects.filter(
-            enrollment=enrollment, phase__order__gt=phase.order, state=State.LOCKED
+            enrollment=enrollment,
+            phase__order__gt=phase.order,
+            phase__retired=False,  # a retired phase nobody has reached is skipped
+            state=State.LOCKED,
         )
         .select_related("phase")
         .order_by("phase__order")

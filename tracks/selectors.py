@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -25,7 +25,11 @@ from tracks.models import (
 
 def catalog() -> QuerySet[Track]:
     """Published tracks with their phase count, for the catalog (one query)."""
-    return Track.objects.published().annotate(phase_count=Count("phases")).order_by("title")
+    return (
+        Track.objects.published()
+        .annotate(phase_count=Count("phases", filter=Q(phases__retired=False)))
+        .order_by("title")
+    )
 
 
 def track_for_page(*, slug: str, viewer: User | None) -> Track:
@@ -37,10 +41,14 @@ def track_for_page(*, slug: str, viewer: User | None) -> Track:
         tracks.prefetch_related(
             Prefetch(
                 "phases",
-                queryset=Phase.objects.order_by("order").prefetch_related(
+                queryset=Phase.objects.filter(retired=False)
+                .order_by("order")
+                .prefetch_related(
                     Prefetch(
                         "key_actions",
-                        queryset=KeyAction.objects.order_by("order").prefetch_related("skills"),
+                        queryset=KeyAction.objects.filter(retired=False)
+                        .order_by("order")
+                        .prefetch_related("skills"),
                     ),
                     Prefetch("resources", queryset=Resource.objects.order_by("order")),
                 ),
@@ -60,10 +68,23 @@ def track_for_page(*, slug: str, viewer: User | None) -> Track:
 # --- Plans, enrollments and the dashboard ----------------------------------------------------
 
 
-def plan_track(track: Track) -> plans.PlanTrack:
-    """The track as the plan generator's input (three queries, whatever the track's size)."""
-    phases = track.phases.order_by("order").prefetch_related(
-        Prefetch("key_actions", queryset=KeyAction.objects.prefetch_related("skills"))
+def plan_track(track: Track, *, enrollment: Enrollment | None = None) -> plans.PlanTrack:
+    """The track as the plan generator's input (three queries, whatever the track's size).
+
+    Retired phases and key actions count only for an enrollment that already has them.
+    """
+    phases = enrollment_phases(track, enrollment).prefetch_related(
+        Prefetch(
+            "key_actions",
+            queryset=KeyAction.objects.filter(
+                Q(retired=False)
+                | Q(
+                    pk__in=KeyActionProgress.objects.filter(enrollment=enrollment).values(
+                        "key_action_id"
+                    )
+                )
+            ).prefetch_related("skills"),
+        )
     )
     backgrounds = track.backgrounds.prefetch_related("covers_skills")
     return plans.PlanTrack(
@@ -92,6 +113,14 @@ def plan_track(track: Track) -> plans.PlanTrack:
             for b in backgrounds
         ),
     )
+
+
+def enrollment_phases(track: Track, enrollment: Enrollment | None) -> QuerySet[Phase]:
+    """The track's live phases, plus the retired ones this enrollment has progress on."""
+    live = Q(retired=False)
+    if enrollment is not None:
+        live |= Q(pk__in=PhaseProgress.objects.filter(enrollment=enrollment).values("phase_id"))
+    return track.phases.filter(live).order_by("order", "retired")
 
 
 def get_enrollment_for(learner: User, pk: int) -> Enrollment:
@@ -260,7 +289,7 @@ def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None
         return None
     plan = plans.plan_from_json(enrollment.plan)
     today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
-    phases = list(enrollment.track.phases.order_by("order"))  # 2
+    phases = list(enrollment_phases(enrollment.track, enrollment))  # 2
     states = dict(enrollment.phase_progress.values_list("phase_id", "state"))  # 3
     gate_labels: dict[int, list[str]] = {}
     for criterion in GateCriterion.objects.filter(phase__in=phases).order_by("order"):  # 4

@@ -48,14 +48,19 @@ def prerequisite_cycle(*, skill: Skill, prerequisites: list[Skill]) -> list[str]
 # --- Gates ----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def set_gate(*, phase: Phase, criteria: list[tuple[str, dict]]) -> bool:
     """Replace the phase's gate with `criteria` ([(kind, params)], already validated with
     tracks.gates.gate_problems). Returns True when the gate changed.
+
+    Atomic: the old criteria, the new ones and the learners' gate-changed events are
+    written together or not at all (the phase row is locked, so two saves run in turn).
 
     Never touches phase progress: a mastered phase stays mastered. Learners whose open phase
     this is get a gate-changed progress event, so the change is visible in their trail.
     Safe twice: the same criteria change nothing.
     """
+    Phase.objects.select_for_update().filter(pk=phase.pk).first()
     before = [
         {"kind": c.kind, **c.params}
         for c in GateCriterion.objects.filter(phase=phase).order_by("order", "id")
@@ -79,7 +84,11 @@ def publish_problems(*, track: Track) -> list[str]:
     Each criterion kind the gates use may add its own reasons (`CriterionKind.publish_check`:
     evidence_approved refuses a track nobody would review).
     """
-    phases = list(track.phases.annotate(criteria=models.Count("gate_criteria")).order_by("order"))
+    phases = list(
+        track.phases.filter(retired=False)
+        .annotate(criteria=models.Count("gate_criteria"))
+        .order_by("order")
+    )
     problems = [
         f"Phase {phase.order} ({phase.title}) has no gate: add its criteria before publishing."
         for phase in phases[:-1]
@@ -91,7 +100,9 @@ def publish_problems(*, track: Track) -> list[str]:
 def criteria_publish_problems(*, track: Track) -> list[str]:
     """What the kinds used by the track's gates say against publishing it now (for example,
     nobody would review the evidence that `evidence_approved` asks for)."""
-    used = GateCriterion.objects.filter(phase__track=track).values_list("kind", flat=True)
+    used = GateCriterion.objects.filter(phase__track=track, phase__retired=False).values_list(
+        "kind", flat=True
+    )
     problems: list[str] = []
     for key in sorted(set(used)):
         if (kind := gates.get_kind(key)) is not None:
@@ -176,7 +187,10 @@ def _ensure_progress_rows(*, enrollment: Enrollment, now: datetime, first_enroll
     On the first enrollment the first phase is unlocked and the rest locked; phases added to
     the track later arrive locked. Existing rows are never changed here.
     """
-    phases = list(enrollment.track.phases.order_by("order").values_list("pk", flat=True))
+    # Retired phases and key actions (they left the track file) are not given to newcomers.
+    phases = list(
+        enrollment.track.phases.filter(retired=False).order_by("order").values_list("pk", flat=True)
+    )
     PhaseProgress.objects.bulk_create(
         [
             PhaseProgress(
@@ -191,7 +205,9 @@ def _ensure_progress_rows(*, enrollment: Enrollment, now: datetime, first_enroll
         ],
         ignore_conflicts=True,
     )
-    actions = KeyAction.objects.filter(phase__track=enrollment.track).values_list("pk", flat=True)
+    actions = KeyAction.objects.filter(
+        phase__track=enrollment.track, phase__retired=False, retired=False
+    ).values_list("pk", flat=True)
     KeyActionProgress.objects.bulk_create(
         [KeyActionProgress(enrollment=enrollment, key_action_id=pk) for pk in actions],
         ignore_conflicts=True,
@@ -205,7 +221,7 @@ def regenerate_plan(*, enrollment: Enrollment, now: datetime | None = None) -> l
     twice: the second call writes the same plan and reports no change.
     """
     now = now or timezone.now()
-    track = plan_track(enrollment.track)
+    track = plan_track(enrollment.track, enrollment=enrollment)
     old = plans.plan_from_json(enrollment.plan) if enrollment.plan else None
     fixed = {}
     if old is not None:

@@ -15,13 +15,23 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 
 from tracks import gates
 from tracks.graphs import find_cycle
-from tracks.models import FAQ, Background, KeyAction, Phase, Resource, Skill, Track
+from tracks.models import (
+    FAQ,
+    Background,
+    KeyAction,
+    Phase,
+    Resource,
+    Skill,
+    Track,
+    derive_key,
+    unique_key,
+)
 from tracks.services import criteria_publish_problems, set_gate
 
 FORMAT_VERSION = 1
@@ -55,8 +65,12 @@ class ResourceSpec(_Strict):
     why: str = ""
 
 
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+
+
 class KeyActionSpec(_Strict):
     order: Order
+    key: Key | None = None  # None: derived from the text on import (tracks.models.derive_key)
     text: Text
     needs_evidence: bool = False
     skills: list[Slug] = []
@@ -199,6 +213,22 @@ class ImportResult:
     created: bool
     phases: int
     key_actions: int
+    retired: tuple[str, ...] = ()  # what left the file and was retired, as phrases
+
+
+class RetireRefused(TrackFileError):
+    """The file leaves out phases or key actions the database has; retiring them needs
+    `retire=True` (`import_track --retire`). The message names each one."""
+
+
+def key_action_keys(actions: list[KeyActionSpec]) -> list[str]:
+    """The keys of a phase's key actions: the file's, or derived from the text (in file order,
+    `-2`, `-3`... on a clash), the way the migration derived the keys of existing rows."""
+    explicit = {a.key for a in actions if a.key}
+    keys: list[str] = []
+    for a in actions:
+        keys.append(a.key or unique_key(derive_key(a.text), explicit | set(keys)))
+    return keys
 
 
 def parse_track_file(text: str, *, name: str) -> TrackFile:
@@ -281,6 +311,9 @@ def _cross_reference_problems(spec: TrackFile) -> list[str]:
         _duplicates(
             [a.order for a in phase.key_actions], f"{where}: key_actions", "order", problems
         )
+        _duplicates(
+            [a.key for a in phase.key_actions if a.key], f"{where}: key_actions", "key", problems
+        )
         for j, action in enumerate(phase.key_actions):
             unknown(action.skills, f"{where}: key_actions[{j}]")
         for section in phase_sections():
@@ -310,8 +343,14 @@ def _duplicates(values: list, where: str, field: str, problems: list[str]) -> No
         seen.add(value)
 
 
-def import_track_files(paths: Iterable[Path]) -> list[ImportResult]:
-    """Validate every file, then write them all in one transaction. Safe to run twice."""
+def import_track_files(paths: Iterable[Path], *, retire: bool = False) -> list[ImportResult]:
+    """Validate every file, then write them all in one transaction. Safe to run twice.
+
+    Phases are matched by slug, key actions by key, questions and cards by key: never by
+    position. Nothing is deleted. Phases and key actions the database has but the file leaves
+    out are retired only with `retire=True`; otherwise `RetireRefused` names them and nothing
+    is written. Questions and cards that left the file are always retired (see quizzes).
+    """
     specs: list[TrackFile] = []
     paths = list(paths)
     for path in paths:
@@ -320,24 +359,64 @@ def import_track_files(paths: Iterable[Path]) -> list[ImportResult]:
         except OSError as exc:
             raise TrackFileError(f"{path}: cannot read: {exc.strerror}") from None
         specs.append(parse_track_file(text, name=str(path)))
-    return import_track_specs(specs, names=[str(path) for path in paths])
+    return import_track_specs(specs, names=[str(path) for path in paths], retire=retire)
 
 
 @transaction.atomic
 def import_track_specs(
-    specs: list[TrackFile], names: list[str] | None = None
+    specs: list[TrackFile], names: list[str] | None = None, *, retire: bool = False
 ) -> list[ImportResult]:
     results = []
     for i, spec in enumerate(specs):
         try:
-            results.append(_write(spec))
+            results.append(_write(spec, retire=retire))
         except TrackFileError as exc:
             name = names[i] if names else f"track {spec.track.slug}"
-            raise TrackFileError(f"{name}: {exc}") from None
+            raise type(exc)(f"{name}: {exc}") from None
     return results
 
 
-def _write(spec: TrackFile) -> ImportResult:
+def _retirements(track: Track, spec: TrackFile) -> list[str]:
+    """What the database has live that the file leaves out, as phrases naming each one and
+    the learners who reached or ticked it (two queries)."""
+    listed = {p.slug: set(key_action_keys(p.key_actions)) for p in spec.phases}
+    phases = list(
+        track.phases.filter(retired=False).annotate(
+            learners=models.Count(
+                "progress", filter=~models.Q(progress__state="locked"), distinct=True
+            )
+        )
+    )
+    gone: list[str] = []
+    for phase in phases:
+        if phase.slug not in listed:
+            gone.append(
+                f"phase '{phase.slug}' \"{phase.title}\"{_learners('reached', phase.learners)}"
+            )
+    actions = (
+        KeyAction.objects.filter(phase__in=[p for p in phases if p.slug in listed], retired=False)
+        .select_related("phase")
+        .annotate(
+            learners=models.Count(
+                "progress", filter=models.Q(progress__ticked_at__isnull=False), distinct=True
+            )
+        )
+        .order_by("phase__order", "order")
+    )
+    for action in actions:
+        if action.key not in listed[action.phase.slug]:
+            gone.append(
+                f"key action '{action.key}' of phase '{action.phase.slug}' "
+                f'("{action.text}"){_learners("ticked", action.learners)}'
+            )
+    return gone
+
+
+def _learners(verb: str, count: int) -> str:
+    return f", {verb} by {count} learner{'s' if count != 1 else ''}" if count else ""
+
+
+def _write(spec: TrackFile, *, retire: bool = False) -> ImportResult:
     skills: dict[str, Skill] = {}
     for s in spec.skills:
         skills[s.slug], _ = Skill.objects.update_or_create(
@@ -351,12 +430,24 @@ def _write(spec: TrackFile) -> ImportResult:
     )
     track.skills.set(skills.values())
 
-    # Phases are matched by slug so that a renumbered phase keeps its identity (and, later,
-    # the learners' progress attached to it). Orders are moved out of the way first so the
-    # unique (track, order) constraint holds at every statement.
+    # Phases are matched by slug and key actions by key, so learners' progress, ticks and
+    # evidence stay on the same rows whatever the file's order or wording. Nothing is
+    # deleted: what left the file is retired (with `retire`), or the import is refused.
+    gone = [] if created else _retirements(track, spec)
+    if gone and not retire:
+        raise RetireRefused(
+            "these are in the database but not in the file: "
+            + "; ".join(gone)
+            + ". Put them back in the file, or import with --retire to retire them "
+            "(kept for the learners enrolled on them and their history, hidden from new "
+            "learners)."
+        )
+    listed_slugs = [p.slug for p in spec.phases]
+    track.phases.filter(retired=False).exclude(slug__in=listed_slugs).update(retired=True)
     existing = {phase.slug: phase for phase in track.phases.all()}
-    track.phases.exclude(slug__in=[p.slug for p in spec.phases]).delete()
-    track.phases.update(order=F("order") + 10000)
+    # Live orders move out of the way first, so the unique (track, order) constraint holds at
+    # every statement; retired rows keep theirs (the constraint ignores them).
+    track.phases.filter(retired=False).update(order=F("order") + 10000)
     key_action_count = 0
     written: list[tuple[Phase, PhaseSpec]] = []
     for p in spec.phases:
@@ -368,13 +459,20 @@ def _write(spec: TrackFile) -> ImportResult:
         if phase is None:
             phase = Phase.objects.create(track=track, slug=p.slug, **fields)
         else:
-            Phase.objects.filter(pk=phase.pk).update(**fields)
-        phase.key_actions.exclude(order__in=[a.order for a in p.key_actions]).delete()
-        for a in p.key_actions:
+            Phase.objects.filter(pk=phase.pk).update(retired=False, **fields)
+        keys = key_action_keys(p.key_actions)
+        phase.key_actions.filter(retired=False).exclude(key__in=keys).update(retired=True)
+        phase.key_actions.filter(retired=False).update(order=F("order") + 10000)
+        for key, a in zip(keys, p.key_actions, strict=True):
             action, _ = KeyAction.objects.update_or_create(
                 phase=phase,
-                order=a.order,
-                defaults={"text": a.text, "needs_evidence": a.needs_evidence},
+                key=key,
+                defaults={
+                    "order": a.order,
+                    "text": a.text,
+                    "needs_evidence": a.needs_evidence,
+                    "retired": False,
+                },
             )
             action.skills.set([skills[slug] for slug in a.skills])
             key_action_count += 1
@@ -408,7 +506,11 @@ def _write(spec: TrackFile) -> ImportResult:
         for i, f in enumerate(spec.faqs, start=1)
     )
     return ImportResult(
-        slug=track.slug, created=created, phases=len(spec.phases), key_actions=key_action_count
+        slug=track.slug,
+        created=created,
+        phases=len(spec.phases),
+        key_actions=key_action_count,
+        retired=tuple(gone),
     )
 
 
@@ -433,9 +535,16 @@ def _write_resources(track: Track, phase: Phase | None, specs: list[ResourceSpec
 def export_track(track: Track) -> str:
     """The track as a track file (YAML text). Deterministic: same data, same bytes."""
     phases = list(
-        track.phases.prefetch_related("key_actions__skills", "resources", "gate_criteria").order_by(
-            "order"
+        track.phases.filter(retired=False)
+        .prefetch_related(
+            models.Prefetch(
+                "key_actions",
+                queryset=KeyAction.objects.filter(retired=False).prefetch_related("skills"),
+            ),
+            "resources",
+            "gate_criteria",
         )
+        .order_by("order")
     )
     skills = list(track.skills.prefetch_related("prerequisites").order_by("slug"))
     phase_model, file_model = _file_models()
@@ -475,6 +584,7 @@ def export_track(track: Track) -> str:
                 key_actions=[
                     KeyActionSpec(
                         order=a.order,
+                        key=a.key,
                         text=a.text,
                         needs_evidence=a.needs_evidence,
                         skills=sorted(s.slug for s in a.skills.all()),
@@ -521,6 +631,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Text with several lines (paragraphs, code) as a literal block, kept exactly as authored;
+    # everything else plain, or quoted where YAML needs it.
     style = "|" if "\n" in value else None
     if style:
         value = "\n".join(line.rstrip() for line in value.splitlines()) + "\n"
@@ -531,4 +643,8 @@ _Dumper.add_representer(str, _str_representer)
 
 
 def dump_yaml(data: dict) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
+    # Never wrap: a paragraph is one line (docs/track-format.md, "Prose"), and a folded line
+    # would read back as a different string.
+    return yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=float("inf"), indent=2
+    )

@@ -284,7 +284,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None:
         raise Http404
     enrollment = selectors.active_enrollment(feed.learner)
-    phases = list(enrollment.track.phases.order_by("order")) if enrollment else []
+    phases = list(selectors.enrollment_phases(enrollment.track, enrollment)) if enrollment else []
     body = calendar.plan_calendar(
         enrollment=enrollment,
         phases=phases,

@@ -212,3 +212,119 @@ def test_publishing_a_track_that_asks_for_evidence_nobody_would_review_is_refuse
     )
     track.refresh_from_db()
     assert track.status == "draft"
+
+
+def phase_form(phase, **extra) -> dict:
+    return {
+        "track": str(phase.track_id),
+        "order": str(phase.order),
+        "title": phase.title,
+        "slug": phase.slug,
+        "summary": "",
+        "description": "",
+        "min_weeks": str(phase.min_weeks),
+        "max_weeks": str(phase.max_weeks),
+        **management("key_actions", 0),
+        **management("resources", 0),
+        **management("gate_criteria", 0),
+        **extra,
+    }
+
+
+def new_key_action(i: int, text: str, *, evidence: bool) -> dict[str, str]:
+    data = {f"key_actions-{i}-order": str(i + 1), f"key_actions-{i}-text": text}
+    if evidence:
+        data[f"key_actions-{i}-needs_evidence"] = "on"
+    return data
+
+
+def evidence_gate(count: int) -> dict[str, str]:
+    return {
+        **management("gate_criteria", 1),
+        "gate_criteria-0-order": "1",
+        "gate_criteria-0-kind": "evidence_approved",
+        "gate_criteria-0-params": f'{{"count": {count}}}',
+    }
+
+
+@pytest.mark.django_db
+def test_a_key_action_needing_evidence_and_its_evidence_gate_are_saved_in_one_go(admin_client):
+    phase = PhaseFactory(order=1, title="Learn ML", min_weeks=2, max_weeks=6)
+    data = phase_form(
+        phase,
+        **management("key_actions", 1),
+        **new_key_action(0, "Ship a model behind an API", evidence=True),
+        **evidence_gate(1),
+    )
+    response = admin_client.post(f"/admin/tracks/phase/{phase.pk}/change/", data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    action = phase.key_actions.get()
+    assert action.needs_evidence and action.key == "ship-a-model-behind-an-api"
+    assert list(phase.gate_criteria.values_list("kind", "params")) == [
+        ("evidence_approved", {"count": 1})
+    ]
+
+
+@pytest.mark.django_db
+def test_a_gate_the_submitted_key_actions_cannot_meet_is_refused_and_nothing_is_saved(
+    admin_client,
+):
+    phase = PhaseFactory(order=1, title="Learn ML", min_weeks=2, max_weeks=6)
+    data = phase_form(
+        phase,
+        **management("key_actions", 2),
+        **new_key_action(0, "Ship a model", evidence=True),
+        **new_key_action(1, "Read the docs", evidence=False),
+        **evidence_gate(2),
+    )
+    response = admin_client.post(f"/admin/tracks/phase/{phase.pk}/change/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "has 1 key action needing evidence" in html
+    assert not phase.key_actions.exists()  # the check's trial write was rolled back
+    assert not phase.gate_criteria.exists()
+
+
+@pytest.mark.django_db
+def test_a_new_phase_with_its_key_actions_and_gate_is_created_in_one_save(admin_client):
+    track = TrackFactory()
+    data = {
+        "track": str(track.pk),
+        "order": "1",
+        "title": "Ship models",
+        "slug": "ship-models",
+        "summary": "",
+        "description": "",
+        "min_weeks": "2",
+        "max_weeks": "6",
+        **management("key_actions", 1),
+        **management("resources", 0),
+        **new_key_action(0, "Deploy a model", evidence=True),
+        **evidence_gate(1),
+    }
+    response = admin_client.post("/admin/tracks/phase/add/", data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    phase = Phase.objects.get(slug="ship-models")
+    assert phase.key_actions.get().text == "Deploy a model"
+    assert phase.gate_criteria.get().kind == "evidence_approved"
+    assert Phase.objects.count() == 1  # the trial write left no second phase
+
+
+@pytest.mark.django_db
+def test_set_gate_writes_all_or_nothing(monkeypatch):
+    from tracks import services
+    from tracks.models import GateCriterion
+
+    phase = PhaseFactory()
+    phase.key_actions.create(order=1, text="Ship it", needs_evidence=True)
+    services.set_gate(phase=phase, criteria=[("evidence_approved", {"count": 1})])
+
+    def fail(**kwargs):
+        raise RuntimeError("trail unavailable")
+
+    monkeypatch.setattr(services, "record_gate_change", fail)
+    with pytest.raises(RuntimeError):
+        services.set_gate(phase=phase, criteria=[("key_actions_done", {})])
+    assert list(GateCriterion.objects.filter(phase=phase).values_list("kind", flat=True)) == [
+        "evidence_approved"
+    ]

@@ -25,7 +25,8 @@ class Command(BaseCommand):
             accounts_refused = None
         files = sorted(SEED_DIR.glob("*.yaml"))
         try:
-            for result in import_track_files(files):
+            # The seed files are the truth here: what they dropped is retired, never deleted.
+            for result in import_track_files(files, retire=True):
                 self.stdout.write(f"track {result.slug}: {result.phases} phases loaded")
             for title in (t for path in RUBRICS for t in load_rubric_file(path)):
                 self.stdout.write(f"rubric loaded: {title}")

@@ -10,10 +10,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        parser.add_argument(
+            "--retire",
+            action="store_true",
+            help="Retire the phases and key actions the files leave out (kept for enrolled "
+            "learners and their history, hidden from new ones). Without it such an import "
+            "is refused, naming them.",
+        )
 
-    def handle(self, *args, files: list[Path], **options) -> None:
+    def handle(self, *args, files: list[Path], retire: bool, **options) -> None:
         try:
-            results = import_track_files(files)
+            results = import_track_files(files, retire=retire)
         except TrackFileError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from None
         for result in results:
@@ -21,3 +28,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{result.slug}: {verb} ({result.phases} phases, {result.key_actions} key actions)"
             )
+            for item in result.retired:
+                self.stdout.write(f"  retired {item}")
