@@ -146,11 +146,6 @@ def seed(learners: int) -> None:
     MentorProfile.objects.create(user=staff, is_fallback_reviewer=True)
     import_track_files([TRACK])
     track = Track.objects.get(slug="ai-engineering")
-    legacy_rubrics = ROOT / "mentors" / "content" / "rubrics.yaml"
-    if legacy_rubrics.exists():
-        from mentors.rubrics import load_rubric_file
-
-        load_rubric_file(legacy_rubrics)
     mentor = User.objects.create(email="mentor@bench.example", password=password)
     MentorProfile.objects.create(user=mentor).tracks.add(track)
 

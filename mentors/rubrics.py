@@ -1,24 +1,15 @@
-"""Phase rubrics: the `rubric` section of track files (mentors/trackfile.py) and the legacy
-rubric files (YAML that names a track and gives one rubric per phase slug).
+"""Phase rubrics: the `rubric` section of track files (mentors/trackfile.py).
 
-Both write through `write_phase_rubric`: rubrics, criteria (by order) and levels (by score)
-are created or updated in place. The legacy `load_rubric_file` never deletes; a track file's
-section is the whole rubric, so criteria and levels it leaves out are removed unless a
-review scored them (then the import is refused, naming them). Safe to run twice.
+`write_phase_rubric` creates or updates rubrics, criteria (by order) and levels (by score) in
+place. A track file's section is the whole rubric, so criteria and levels it leaves out are
+removed unless a review scored them (then the import is refused, naming them). Safe to run
+twice.
 """
 
-from pathlib import Path
-
-import yaml
-from django.db import transaction
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mentors.models import ReviewScore, Rubric, RubricCriterion, RubricLevel
 from tracks.models import Phase
-
-
-class RubricFileError(Exception):
-    pass
 
 
 class LevelSpec(BaseModel):
@@ -52,40 +43,6 @@ class PhaseRubricSpec(BaseModel):
     title: str = Field(min_length=1, max_length=160)
     description: str = ""
     criteria: list[CriterionSpec] = Field(min_length=1)
-
-
-class RubricSpec(PhaseRubricSpec):
-    """A rubric of a legacy rubric file: the same, with the phase it belongs to."""
-
-    phase: str
-
-
-class RubricFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    track: str
-    rubrics: list[RubricSpec]
-
-
-@transaction.atomic
-def load_rubric_file(path: Path) -> list[str]:
-    """Load the phase rubrics of `path`; return the titles loaded. Safe to run twice."""
-    try:
-        spec = RubricFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise RubricFileError(f"{path.name}: {exc}") from None
-    phases = {p.slug: p for p in Phase.objects.filter(track__slug=spec.track)}
-    if not phases:
-        raise RubricFileError(f"{path.name}: no track {spec.track!r} (import the track first).")
-    loaded = []
-    for rubric_spec in spec.rubrics:
-        phase = phases.get(rubric_spec.phase)
-        if phase is None:
-            raise RubricFileError(
-                f"{path.name}: track {spec.track} has no phase {rubric_spec.phase!r}."
-            )
-        rubric = write_phase_rubric(phase=phase, spec=rubric_spec, prune=False)
-        loaded.append(rubric.title)
-    return loaded
 
 
 class RubricInUse(Exception):

@@ -1,15 +1,12 @@
 """Rubrics are part of the track file: import, export, and folding the legacy files in."""
 
 import copy
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from django.core.management import call_command
 
 from mentors.models import Review, ReviewScore, Rubric, RubricCriterion, Submission, SubmissionRound
-from mentors.rubrics import load_rubric_file
 from tests.conftest import verified_user
 from tracks.models import Track
 from tracks.trackfile import (
@@ -23,7 +20,6 @@ from tracks.trackfile import (
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "tracks" / "content").glob("*.yaml"))
-LEGACY = sorted((ROOT / "mentors" / "content").glob("rubrics*.yaml"))
 
 RUBRIC = {
     "title": "Deployment rubric",
@@ -73,23 +69,12 @@ def test_a_phase_rubric_is_imported_from_the_track_file(seed_with_rubric):
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
-def test_each_seed_with_its_legacy_rubrics_round_trips_byte_for_byte(db, seed):
+def test_each_seed_carries_a_rubric_for_every_phase_and_round_trips_byte_for_byte(db, seed):
     import_track_files([seed])
     slug = yaml.safe_load(seed.read_text())["track"]["slug"]
-    for path in LEGACY:
-        if yaml.safe_load(path.read_text())["track"] == slug:
-            load_rubric_file(path)
     track = Track.objects.get(slug=slug)
-    if not Rubric.objects.filter(phase__track=track).exists():  # no legacy file: add one
-        data = yaml.safe_load(export_track(track))
-        data["phases"][0]["rubric"] = copy.deepcopy(RUBRIC)
-        load(data)
-    first = export_track(track)
-    assert "rubric:" in first
-    Rubric.objects.all().delete()
-    Track.objects.all().delete()
-    import_track_specs([parse_track_file(first, name="exported.yaml")])
-    assert export_track(Track.objects.get(slug=slug)) == first
+    assert Rubric.objects.filter(phase__track=track).count() == track.phases.count()
+    assert export_track(track) == seed.read_text()
 
 
 def test_a_bad_pass_level_is_refused_naming_the_phase(seed_with_rubric):
@@ -138,23 +123,3 @@ def test_a_criterion_a_review_scored_cannot_leave_the_file(seed_with_rubric):
     with pytest.raises(TrackFileError, match="'Explained' scored reviews and cannot be removed"):
         load(shorter)
     assert RubricCriterion.objects.filter(title="Explained").exists()
-
-
-def test_fold_rubrics_writes_the_legacy_rubrics_into_the_track_files(db, tmp_path):
-    tracks = []
-    for seed in SEEDS:
-        shutil.copy(seed, tmp_path / seed.name)
-        tracks.append(str(tmp_path / seed.name))
-    call_command("fold_rubrics", "--tracks", *tracks, "--rubrics", *map(str, LEGACY))
-    assert not Track.objects.exists()  # the database is left as it was
-    folded = yaml.safe_load((tmp_path / "ai-engineering.yaml").read_text())
-    legacy = yaml.safe_load(LEGACY[0].read_text())
-    by_phase = {p["slug"]: p.get("rubric") for p in folded["phases"]}
-    for rubric in legacy["rubrics"]:
-        assert by_phase[rubric["phase"]]["title"] == rubric["title"]
-        assert len(by_phase[rubric["phase"]]["criteria"]) == len(rubric["criteria"])
-    # The folded files import, and then carry the rubrics without the legacy file.
-    import_track_files([Path(t) for t in tracks])
-    assert Rubric.objects.filter(phase__track__slug="ai-engineering").count() == len(
-        legacy["rubrics"]
-    )

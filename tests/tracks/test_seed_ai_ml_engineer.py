@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.management import call_command
 
 from mentors.models import Rubric
-from mentors.rubrics import load_rubric_file
 from quizzes.models import Question
 from tracks import plans
 from tracks.models import GateCriterion, Track
@@ -20,7 +19,6 @@ from tracks.trackfile import import_track_files
 
 ROOT = Path(settings.BASE_DIR)
 TRACK_FILE = ROOT / "tracks" / "content" / "ai-ml-engineer.yaml"
-RUBRIC_FILE = ROOT / "mentors" / "content" / "rubrics-ai-ml-engineer.yaml"
 STUDY_GATE = {
     "quiz_score",
     "skill_mastery",
@@ -108,9 +106,7 @@ def test_every_background_says_where_its_timeline_comes_from(track):
         assert background.transferable and background.gaps, background.slug
 
 
-def test_the_rubric_file_gives_every_phase_a_rubric_once(track):
-    load_rubric_file(RUBRIC_FILE)
-    load_rubric_file(RUBRIC_FILE)
+def test_the_track_file_gives_every_phase_a_rubric_once(track):
     for phase in phases(track):
         rubric = Rubric.objects.get(phase=phase, key_action=None)
         assert rubric.criteria.count() >= 3, phase.slug

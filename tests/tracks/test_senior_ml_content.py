@@ -9,7 +9,6 @@ import pytest
 from django.conf import settings
 
 from mentors.models import Rubric
-from mentors.rubrics import load_rubric_file
 from quizzes.models import Question
 from quizzes.services import is_correct
 from tracks.models import Track
@@ -17,7 +16,6 @@ from tracks.trackfile import import_track_files
 
 ROOT = Path(settings.BASE_DIR)
 TRACK_FILE = ROOT / "tracks" / "content" / "senior-ml-engineer.yaml"
-RUBRIC_FILE = ROOT / "mentors" / "content" / "rubrics-senior-ml-engineer.yaml"
 # The levels where part of the work is still study: their gates also ask for mastery and cards.
 PARTLY_STUDY = {"junior-ml-engineer", "ml-engineer", "senior-ml-engineer"}
 
@@ -88,9 +86,7 @@ def test_every_gate_rests_on_the_quiz_and_on_approved_work(ladder):
     assert senior.gate_criteria.get(kind="evidence_approved").params == {"count": 3}
 
 
-def test_the_rubric_file_gives_every_level_one_rubric_whose_pass_levels_exist(ladder):
-    load_rubric_file(RUBRIC_FILE)
-    load_rubric_file(RUBRIC_FILE)  # safe twice
+def test_the_track_file_gives_every_level_one_rubric_whose_pass_levels_exist(ladder):
     for phase in phases(ladder):
         rubric = Rubric.objects.get(phase=phase, key_action=None)
         criteria = list(rubric.criteria.prefetch_related("levels"))

@@ -4,11 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DemoAccountsRefused, ensure_demo_accounts, ensure_demo_plan
-from mentors.rubrics import RubricFileError, load_rubric_file
 from tracks.trackfile import TrackFileError, import_track_files
 
 SEED_DIR = Path(settings.BASE_DIR) / "tracks" / "content"
-RUBRICS = sorted((Path(settings.BASE_DIR) / "mentors" / "content").glob("rubrics*.yaml"))
 
 
 class Command(BaseCommand):
@@ -28,9 +26,7 @@ class Command(BaseCommand):
             # The seed files are the truth here: what they dropped is retired, never deleted.
             for result in import_track_files(files, retire=True):
                 self.stdout.write(f"track {result.slug}: {result.phases} phases loaded")
-            for title in (t for path in RUBRICS for t in load_rubric_file(path)):
-                self.stdout.write(f"rubric loaded: {title}")
-        except (TrackFileError, RubricFileError) as exc:
+        except TrackFileError as exc:
             raise CommandError(str(exc)) from None
         if accounts_refused is not None:
             self.stdout.write(f"{accounts_refused} Skipped.")
