@@ -4,6 +4,7 @@ six personas of the access matrix and the fuzz tests."""
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -21,6 +22,16 @@ from tests.factories import build_track
 from tests.quizzes.factories import build_deck, build_quiz, single
 from tracks import services as track_services
 from tracks.models import Enrollment, KeyActionProgress, Track
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The test settings' LocMemCache is one store per process: rate-limit counters from an
+    # earlier test (five failed logins as the same user) would decide this one.
+    cache.clear()
+    yield
+    cache.clear()
+
 
 PERSONAS = ("anonymous", "learner", "other_learner", "mentor_elsewhere", "mentor", "admin")
 
