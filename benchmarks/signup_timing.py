@@ -74,7 +74,8 @@ def main() -> None:
         new_median, known_median = statistics.median(new), statistics.median(known)
         print(
             f"{flow}: new address {new_median * 1000:.0f} ms, "
-            f"registered {known_median * 1000:.0f} ms (median of {args.repeat}); registered/new = {known_median / new_median:.2f}"
+            f"registered {known_median * 1000:.0f} ms (median of {args.repeat}); "
+            f"registered/new = {known_median / new_median:.2f}"
         )
 
 
