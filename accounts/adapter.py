@@ -36,6 +36,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if not self._login_failed_account_usage:
             raise self.validation_error("too_many_login_attempts")
 
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials) -> None:
+        # After a successful password reset the owner may sign in again at once, from here.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        ratelimit.clear(request, app="allauth.account", action="login_failed_account", key=login)
+
     def _rollback_login_failed_rl_usage(self) -> None:
         # Called on a successful login: it does not count as a failure.
         super()._rollback_login_failed_rl_usage()
