@@ -24,8 +24,7 @@ def cache_down(settings) -> None:
 
 
 def _reset_pools() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Not force-closed: kombu's shared producer registry would hand the closed pool back.
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
@@ -34,7 +33,8 @@ def _reset_pools() -> None:
 def broker_down():
     """Celery's producer pointed at a closed port; back to the real broker afterwards."""
     # The write URL: CELERY_BROKER_URL in the environment would win over conf.broker_url.
-    saved = celery_app.conf.broker_write_url, celery_app.conf.task_always_eager
+    # (The raw setting is saved, not the property, which falls back to the broker URL.)
+    saved = celery_app.conf.get("broker_write_url"), celery_app.conf.task_always_eager
     _reset_pools()
     celery_app.conf.broker_write_url = CLOSED_BROKER
     celery_app.conf.task_always_eager = False
