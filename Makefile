@@ -12,13 +12,16 @@ export PORT
 # Tests run against the real services (see README: "Testing").
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/edirae
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# The deeper fuzz profile (the normal suite tries 120 requests; see tests/security/test_fuzz.py).
+FUZZ_EXAMPLES ?= 10000
 
-.PHONY: help install run test lint format
+.PHONY: help install run test lint format fuzz
 
 help:
 	@echo "make run    install, migrate, load demo content and accounts, serve http://127.0.0.1:$(PORT)"
 	@echo "make test   install and run the whole test suite on PostgreSQL and Redis"
 	@echo "make lint   ruff and the migrations check"
+	@echo "make fuzz   $(FUZZ_EXAMPLES) generated requests at every form and htmx endpoint; prints the count and the server errors"
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -41,6 +44,10 @@ test: install
 	  SECRET_KEY=test-only-secret-key-for-the-test-suite-0123456789abcdefghijklmnopqrstuvwxyz ALLOWED_HOSTS=testserver,127.0.0.1,localhost \
 	  DEBUG=false SECURE_SSL_REDIRECT=false \
 	  $(PY) -m pytest $(PYTEST_ARGS)
+
+fuzz:
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 FUZZ_REPORT=1 $(MAKE) --no-print-directory test \
+	  PYTEST_ARGS="tests/security/test_fuzz.py -q -p no:cacheprovider -s $(PYTEST_ARGS)"
 
 lint: install
 	.venv/bin/ruff check .

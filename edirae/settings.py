@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL bytes and lone surrogates get a 400 here, before any view or session lookup.
+    "edirae.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,7 +131,20 @@ CELERY_BROKER_URL = env_url(
 if CELERY_BROKER_URL is None:
     raise ConfigurationError("CELERY_BROKER_URL must be set in production (redis://host:6379/0).")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+# A web request that enqueues (evidence sent, a reminder sweep) must not wait on a broker that
+# is down: one connection attempt, one quick retry, about a second in all (kombu's defaults
+# retry for 4 s and then some: ~6.7 s per enqueue). Tasks are always enqueued after commit
+# and the state lives in PostgreSQL, so a failed enqueue is logged and caught up later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "connect_retries_timeout": 1.0,
+}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_connect_timeout": 0.5, "socket_timeout": 5}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Every folder of the filesystem broker lives under var/ (kombu would otherwise create
     # its exchange table in ./control, in the work tree).
@@ -138,7 +153,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     _control = VAR_DIR / "celery" / "control"
     for _folder in (_queue, _processed, _control):
         _folder.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_processed),
@@ -156,12 +171,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
 # --- Cache (shared between web processes: rate limits live here) ---------------------------
+# While Redis is unreachable, each process falls back to a local in-memory cache (limits hold
+# per process, see edirae/cache.py); short timeouts keep that from costing a request much.
 CACHE_URL = env_url("CACHE_URL", None, schemes={"redis", "rediss"})
 if CACHE_URL is None and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CACHE_URL = CELERY_BROKER_URL
 if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            "BACKEND": "edirae.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
     }
 else:
     CACHES = {
@@ -199,7 +220,27 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Edirae] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if EMBEDDED else "https"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed logins: 10 a minute per client address, and 5 per 5 minutes per (account, address),
+# so nobody can lock a named account for others from one address; `login_failed_account`
+# (ours, accounts/adapter.py) caps guesses at one account from everywhere at 30 an hour.
+# Every other limit keeps allauth's default (signup 20/m/ip, password reset 20/m/ip and 5/m
+# per address, ...). The counters live in the cache; see edirae/cache.py for Redis outages.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login_failed_account": "30/h/key"}
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-up does the same work whether or not the address is registered (accounts/forms.py).
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+
+# --- Client addresses behind proxies --------------------------------------------------------
+# Every per-address decision (allauth's limits, ours) reads edirae.http.client_ip. Behind a
+# load balancer REMOTE_ADDR is the balancer: set the number of proxies you run that append to
+# X-Forwarded-For, or the header your proxy sets to the client's address. Never trust a
+# header your own proxy does not overwrite: clients can send any value.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER")
+if TRUSTED_PROXY_COUNT and TRUSTED_CLIENT_IP_HEADER:
+    raise ConfigurationError("Set TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER, not both.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 
 # --- Email ----------------------------------------------------------------------------------

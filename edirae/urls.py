@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +8,10 @@ from edirae import views
 admin.site.site_header = "Edirae authoring"
 admin.site.site_title = "Edirae admin"
 admin.site.index_title = "Tracks, content and people"
+# The admin's own login form has no brute-force limit: send it to the site's login, whose
+# failed attempts count toward allauth's limits (per address, per account and address, per
+# account). A signed-in user who is not active staff gets a 403 there.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -88,7 +88,14 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": "Write feedback: what is good, and what to change."},
     )
-    verdict = forms.ChoiceField(choices=Review.Verdict.choices)
+    verdict = forms.ChoiceField(
+        choices=Review.Verdict.choices,
+        error_messages={
+            "required": "Choose a verdict: Approve or Request changes.",
+            "invalid_choice": "Choose a verdict: Approve or Request changes (“%(value)s” is "
+            "not one).",
+        },
+    )
 
     def __init__(self, *args, rubric: Rubric | None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from edirae.http import AuthedRequest
+from edirae.http import AuthedRequest, parse_id
 from mentors import selectors, services
 from mentors.ai import selectors as ai_selectors
 from mentors.forms import EvidenceForm, ReviewForm
@@ -55,9 +55,8 @@ def my_submissions(request: AuthedRequest) -> HttpResponse:
 @login_required
 def start(request: AuthedRequest) -> HttpResponse:
     """The "Start evidence" picker on My evidence submits here (works without JavaScript)."""
-    try:
-        key_action_id = int(request.GET.get("key_action", ""))
-    except ValueError:
+    key_action_id = parse_id(request.GET.get("key_action"))
+    if key_action_id is None:
         messages.error(request, "Choose a key action first.")
         return redirect("mentors:my_submissions")
     return redirect("mentors:submit", key_action_id=key_action_id)

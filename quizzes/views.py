@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from edirae.http import AuthedRequest
+from edirae.http import AuthedRequest, parse_id
 from quizzes import selectors, services
 from quizzes.models import (
     MASTERY_MIN_QUESTIONS,
@@ -113,7 +113,7 @@ def _answers(request: AuthedRequest, attempt: Attempt) -> dict[int, services.Ans
     answers = {}
     for order in range(1, attempt.question_count + 1):
         values = request.POST.getlist(f"q{order}")
-        selected = [int(v) for v in values if v.isdigit()]
+        selected = [pk for pk in map(parse_id, values) if pk is not None]
         answers[order] = services.Answer(selected=selected, text=values[0] if values else "")
     return answers
 
@@ -189,11 +189,9 @@ def review(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def rate_card(request: AuthedRequest, pk: int) -> HttpResponse:
     card = selectors.card_for_review(viewer=request.user, pk=pk)
-    try:
-        rating = int(request.POST.get("rating", ""))
-        expected_reps = int(request.POST.get("reps", ""))
-    except ValueError:
-        rating = expected_reps = -1
+    rating = parse_id(request.POST.get("rating")) or -1
+    reps = request.POST.get("reps")
+    expected_reps = 0 if reps == "0" else parse_id(reps) or -1
     if rating not in ReviewLog.Rating.values or expected_reps < 0:
         messages.error(request, "Choose how well you recalled the card: Again, Hard, Good or Easy.")
     else:

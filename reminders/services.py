@@ -5,8 +5,9 @@ Exactly once, as database facts:
   INSERT ... ON CONFLICT DO NOTHING: a second or concurrent sweep inserts nothing;
 - delivery starts with a conditional UPDATE pending → sending: one task wins, a duplicate
   task (re-enqueued, retried, redelivered) finds nothing to do.
-State lives in PostgreSQL; the broker only carries ids. Enqueueing failures are logged and
-the next sweep enqueues again whatever is still pending.
+State lives in PostgreSQL; the broker only carries ids. Enqueueing failures are logged, the
+reminders not enqueued are marked so, and the next sweep enqueues them again at once (other
+pending reminders after `STALE_AFTER`).
 """
 
 import logging
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, TextField, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -36,8 +37,11 @@ from reminders.periods import local_day
 logger = logging.getLogger(__name__)
 
 # A pending reminder not attempted for this long is enqueued again by the next sweep (the
-# broker was down, or the message was lost). Longer than the longest retry back-off.
+# message was lost). Longer than the longest retry back-off.
 STALE_AFTER = timedelta(minutes=10)
+# Written on the reminders a sweep could not enqueue (broker down): the next sweep, 5 minutes
+# later at most, enqueues them again without waiting for STALE_AFTER. Delivery clears it.
+NOT_ENQUEUED = "Not enqueued: the broker was unreachable. The next sweep enqueues it again."
 # A reminder stuck in "sending" this long was interrupted (worker killed mid-send). It is
 # marked failed rather than sent again: the mail may have left, and a duplicate is worse.
 INTERRUPTED_AFTER = timedelta(hours=1)
@@ -66,6 +70,9 @@ class SweepReport:
     requeued: int = 0
     interrupted: int = 0
     enqueue_ids: list[int] = field(default_factory=list)
+    # How many of `enqueue_ids` the broker accepted; None until the sweep's transaction has
+    # committed (tasks are enqueued on commit).
+    enqueued: int | None = None
 
 
 def due_now(*, now: datetime) -> list[Reminder]:
@@ -117,9 +124,13 @@ def sweep(*, now: datetime | None = None, dry_run: bool = False) -> SweepReport:
             last_error="Interrupted while sending; not sent again to avoid a duplicate.",
         )
         stale = _rows(
-            Reminder.objects.filter(
-                state=Reminder.State.PENDING, created_at__lt=now - STALE_AFTER
-            ).filter(Q(last_attempt_at=None) | Q(last_attempt_at__lt=now - STALE_AFTER))
+            Reminder.objects.filter(state=Reminder.State.PENDING).filter(
+                Q(
+                    Q(last_attempt_at=None) | Q(last_attempt_at__lt=now - STALE_AFTER),
+                    created_at__lt=now - STALE_AFTER,
+                )
+                | Q(last_error=NOT_ENQUEUED)
+            )
         )
         report.requeued = sum(1 for _, _, waits in stale if not waits)
 
@@ -147,7 +158,11 @@ def sweep(*, now: datetime | None = None, dry_run: bool = False) -> SweepReport:
         report.digests = sum(1 for _, kind, _ in claimed if kind == DIGEST)
         ids = [pk for pk, _, waits in (*stale, *claimed) if not waits]
         report.enqueue_ids = ids
-        transaction.on_commit(lambda: enqueue(reminder_ids=ids))
+
+        def enqueue_after_commit() -> None:
+            report.enqueued = enqueue(reminder_ids=ids)
+
+        transaction.on_commit(enqueue_after_commit)
     logger.info(
         "Reminder sweep: %s claimed, %s digests, %s enqueued again, %s interrupted",
         report.claimed,
@@ -180,8 +195,10 @@ def _waits_for_digest(*, kind: str, digest: bool | None, suppressed_at: datetime
 def enqueue(*, reminder_ids: Iterable[int]) -> int:
     """Sends one `send_reminder` task per id to the broker; returns how many were sent.
 
-    Never raises: if the broker is unreachable, logs it and stops (each attempt waits for a
-    connection timeout); the reminders stay pending and the next sweep enqueues them."""
+    Never raises: if the broker is unreachable, logs it and stops (after one short connection
+    attempt, see CELERY_BROKER_TRANSPORT_OPTIONS); the reminders not sent stay pending,
+    marked `NOT_ENQUEUED`, and the next sweep enqueues them. A task that reached the broker
+    although the call failed is harmless: delivery claims the row, a duplicate does nothing."""
     from reminders.tasks import send_reminder
 
     ids = list(reminder_ids)
@@ -195,9 +212,19 @@ def enqueue(*, reminder_ids: Iterable[int]) -> int:
                 len(ids) - sent,
                 exc_info=True,
             )
+            _mark_not_enqueued(ids[sent:])
             break
         sent += 1
     return sent
+
+
+def _mark_not_enqueued(reminder_ids: list[int]) -> None:
+    try:
+        Reminder.objects.filter(id__in=reminder_ids, state=Reminder.State.PENDING).update(
+            last_error=NOT_ENQUEUED
+        )
+    except Exception:  # the database may be down too: the STALE_AFTER rule still applies
+        logger.exception("Could not mark %s reminders as not enqueued", len(reminder_ids))
 
 
 # --- Delivery -------------------------------------------------------------------------------
@@ -217,7 +244,14 @@ def deliver(*, reminder_id: int, final_attempt: bool = True) -> Reminder.State |
     that changed since the claim (account deactivated, kind turned off) skip the reminder."""
     now = timezone.now()
     won = Reminder.objects.filter(id=reminder_id, state=Reminder.State.PENDING).update(
-        state=Reminder.State.SENDING, attempts=F("attempts") + 1, last_attempt_at=now
+        state=Reminder.State.SENDING,
+        attempts=F("attempts") + 1,
+        last_attempt_at=now,
+        last_error=Case(
+            When(last_error=NOT_ENQUEUED, then=Value("")),
+            default=F("last_error"),
+            output_field=TextField(),
+        ),
     )
     if not won:
         return None

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from edirae.http import AuthedRequest
+from edirae.http import AuthedRequest, parse_id
 from tracks import calendar, progression, selectors, services
 from tracks.forms import GoalsForm
 from tracks.models import CalendarFeed, Enrollment, Track
@@ -75,9 +75,9 @@ def gate(request: AuthedRequest) -> HttpResponse:
     if enrollment is None:
         return HttpResponse(status=204)
     refreshed = progression.refresh(enrollment=enrollment)
-    shown = request.GET.get("shown", "")
+    shown = parse_id(request.GET.get("shown"))
     report = refreshed.report
-    moved = shown.isdigit() and (report is None or report.phase.pk != int(shown))
+    moved = shown is not None and (report is None or report.phase.pk != shown)
     context = {
         "gate": report,
         "opened": [report.phase] if moved and report is not None else [],

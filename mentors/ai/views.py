@@ -5,13 +5,12 @@ POSTs redirect."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from edirae.http import AuthedRequest
+from edirae.http import AuthedRequest, parse_id, safe_next_url
 from mentors import selectors as mentor_selectors
 from mentors.ai import practice, selectors, services
 from quizzes import selectors as quiz_selectors
@@ -39,12 +38,9 @@ class AskForm(forms.Form):
 
 
 def _next_url(request: AuthedRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    # A path on this site or the default; redirect to it only as a URL (HttpResponseRedirect),
+    # never through redirect(), which would read "NaN" as a URL pattern name.
+    return safe_next_url(request, default)
 
 
 def _phase_url(phase) -> str:
@@ -90,7 +86,7 @@ def ask(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespons
         for sentence in [error, *form.errors.get("question", [])]:
             if sentence:
                 messages.error(request, sentence)
-        return redirect(next_url + "#ai-mentor")
+        return HttpResponseRedirect(next_url + "#ai-mentor")
     context = panel_context(
         request, phase, form=form, error=error, next_url=next_url, answered=answered
     )
@@ -119,7 +115,7 @@ def delete_conversation(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(
             request, "Your conversation with the AI mentor about this phase is deleted."
         )
-        return redirect(_next_url(request, _phase_url(item.phase)))
+        return HttpResponseRedirect(_next_url(request, _phase_url(item.phase)))
     return render(
         request,
         "mentors/ai/delete_conversation.html",
@@ -155,7 +151,7 @@ def practice_answer(request: AuthedRequest, pk: int) -> HttpResponse:
     answer = practice.grade_practice(
         learner=request.user,
         question=question,
-        selected=[int(v) for v in values if v.isdigit()],
+        selected=[pk for pk in map(parse_id, values) if pk is not None],
         text=values[0] if values and not question.is_choice else "",
     )
     if not request.htmx:

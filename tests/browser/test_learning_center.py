@@ -49,6 +49,11 @@ def test_a_learner_reviews_flashcards_with_the_keyboard(page, learner, phase):
     log_in(page, learner.email, PASSWORD)
     page.goto(f"/learn/{phase.track.slug}/{phase.slug}/")
     page.get_by_role("button", name="Study this deck").click()
+    # As a person would, wait for the review page to finish loading before using the
+    # keyboard: the shortcuts (and htmx) come from deferred scripts that run just before the
+    # load event, and a Space pressed earlier does nothing. On a loaded machine the card's
+    # text shows well before that.
+    page.wait_for_url("**/learn/review/", wait_until="load")
 
     cards = list(phase.deck.cards.order_by("order"))
     expect(page.get_by_text(cards[0].front)).to_be_visible()

@@ -41,6 +41,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         ("CELERY_BROKER_URL", "http://127.0.0.1:6379"),
         ("EMAIL_PORT", "twenty-five"),
         ("SECRET_KEY", "short"),
+        ("TRUSTED_PROXY_COUNT", "one"),
     ],
 )
 def test_a_bad_variable_stops_start_up_naming_it(variable, value):

@@ -227,3 +227,38 @@ def test_the_queue_shows_a_page_at_a_time_oldest_first(as_mentor, track, mentor,
     assert "No more waiting" in beyond
     # A page number that is not one is page 1, never an error.
     assert as_mentor.get(reverse("mentors:queue"), {"page": "x\x00"}).status_code == 200
+
+
+def test_an_invalid_verdict_is_shown_not_swallowed(as_mentor, claimed, rubric):
+    url = reverse("mentors:review", args=[claimed.pk])
+    data = {
+        **criterion_fields(rubric, {"Working code": 2, "Explanation": 3}),
+        "feedback": "Well done.",
+        "verdict": "ship-it",
+    }
+    response = as_mentor.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose a verdict: Approve or Request changes (“ship-it” is not one)." in page
+    assert 'role="alert"' in page
+    claimed.refresh_from_db()
+    assert claimed.state == State.IN_REVIEW and not Review.objects.exists()
+
+
+def test_a_review_from_a_mentor_who_lost_the_claim_says_so(
+    as_mentor, claimed, rubric, other_mentor
+):
+    # The claim expired and another mentor took the submission while this one was writing.
+    Submission.objects.filter(pk=claimed.pk).update(
+        claim_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    services.claim(submission=Submission.objects.get(pk=claimed.pk), mentor=other_mentor)
+    data = {
+        **criterion_fields(rubric, {"Working code": 2, "Explanation": 3}),
+        "feedback": "Well done.",
+        "verdict": "approve",
+    }
+    page = as_mentor.post(reverse("mentors:review", args=[claimed.pk]), data).content.decode()
+    assert "You no longer hold the claim on this submission: claim it again to review." in page
+    assert "Another mentor is reviewing this submission" in page
+    assert not Review.objects.exists()

@@ -34,9 +34,20 @@ class Command(BaseCommand):
             )
             return
         report = services.sweep()
+        due = len(report.enqueue_ids)
+        if report.enqueued is None:  # inside a caller's transaction: not committed yet
+            enqueued = f"{due} deliveries to enqueue when the transaction commits"
+        elif report.enqueued == due:
+            enqueued = f"enqueued {due} deliveries"
+        else:
+            enqueued = f"enqueued {report.enqueued} of {due} deliveries"
         self.stdout.write(
-            f"Claimed {report.claimed} reminders and {report.digests} digests; "
-            f"enqueued {len(report.enqueue_ids)} deliveries "
+            f"Claimed {report.claimed} reminders and {report.digests} digests; {enqueued} "
             f"({report.requeued} left over from earlier sweeps); "
             f"{report.interrupted} interrupted deliveries marked failed."
         )
+        if report.enqueued is not None and report.enqueued < due:
+            self.stderr.write(
+                f"The broker is unreachable: {due - report.enqueued} reminders stay pending "
+                "and the next sweep enqueues them again."
+            )
