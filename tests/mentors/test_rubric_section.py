@@ -18,6 +18,8 @@ from tracks.trackfile import (
     parse_track_file,
 )
 
+pytestmark = pytest.mark.usefixtures("fallback_reviewer")
+
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "tracks" / "content").glob("*.yaml"))
 

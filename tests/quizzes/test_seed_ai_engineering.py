@@ -13,6 +13,8 @@ from quizzes.models import Question
 from tracks.models import Track
 from tracks.trackfile import import_track_files
 
+pytestmark = pytest.mark.usefixtures("fallback_reviewer")
+
 SEED = Path(settings.BASE_DIR) / "tracks" / "content" / "ai-engineering.yaml"
 STUDY_GATE = {
     "quiz_score",

@@ -10,6 +10,8 @@ from django.core.management.base import CommandError
 
 from tracks.trackfile import dump_yaml
 
+pytestmark = pytest.mark.usefixtures("fallback_reviewer")
+
 
 def question(i: int, pool: str = "assessment", skill: str = "python") -> dict:
     return {

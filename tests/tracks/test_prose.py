@@ -9,6 +9,8 @@ from tracks.models import Track
 from tracks.templatetags.prose import hard_wrapped, paragraphs
 from tracks.trackfile import dump_yaml, export_track, import_track_specs, parse_track_file
 
+pytestmark = pytest.mark.usefixtures("fallback_reviewer")
+
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "tracks" / "content").glob("*.yaml"))
 
 STEM = (

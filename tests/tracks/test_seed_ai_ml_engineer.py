@@ -17,6 +17,8 @@ from tracks.models import GateCriterion, Track
 from tracks.selectors import plan_track
 from tracks.trackfile import import_track_files
 
+pytestmark = pytest.mark.usefixtures("fallback_reviewer")
+
 ROOT = Path(settings.BASE_DIR)
 TRACK_FILE = ROOT / "tracks" / "content" / "ai-ml-engineer.yaml"
 STUDY_GATE = {

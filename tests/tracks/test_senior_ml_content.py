@@ -19,7 +19,7 @@ TRACK_FILE = ROOT / "tracks" / "content" / "senior-ml-engineer.yaml"
 # The levels where part of the work is still study: their gates also ask for mastery and cards.
 PARTLY_STUDY = {"junior-ml-engineer", "ml-engineer", "senior-ml-engineer"}
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fallback_reviewer")]
 
 
 @pytest.fixture

@@ -37,6 +37,8 @@ from tracks.trackfile import (
     parse_track_file,
 )
 
+pytestmark = pytest.mark.usefixtures("fallback_reviewer")
+
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "tracks" / "content").glob("*.yaml"))
 State = PhaseProgress.State
 

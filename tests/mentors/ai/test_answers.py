@@ -13,7 +13,7 @@ from mentors.models import AIUsage
 from tracks.models import Track
 from tracks.trackfile import import_track_files
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fallback_reviewer")]
 
 ROOT = Path(django_settings.BASE_DIR)
 
