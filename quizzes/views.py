@@ -2,6 +2,7 @@
 in `services` and `selectors`. Each POST redirects for plain requests and returns the swapped
 fragment for htmx."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -172,8 +173,17 @@ def skills(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def study_deck(request: AuthedRequest, pk: int) -> HttpResponse:
     deck = selectors.deck_for_learner(viewer=request.user, pk=pk)
-    services.study_deck(learner=request.user, deck=deck)
-    messages.success(request, f"“{deck.title}” is now part of your flashcard reviews.")
+    studied = services.study_deck(learner=request.user, deck=deck)
+    today = (
+        f"{studied.new_today} of its {studied.new_cards} new cards start today"
+        if studied.new_cards
+        else "you have reviewed all its cards before"
+    )
+    messages.success(
+        request,
+        f"“{deck.title}” is now part of your flashcard reviews: {today} "
+        f"(at most {settings.FLASHCARDS_NEW_PER_DAY} new cards a day across your decks).",
+    )
     return redirect("quizzes:review")
 
 
@@ -194,13 +204,19 @@ def rate_card(request: AuthedRequest, pk: int) -> HttpResponse:
         expected_reps = int(request.POST.get("reps", ""))
     except ValueError:
         rating = expected_reps = -1
+    refused = ""
     if rating not in ReviewLog.Rating.values or expected_reps < 0:
-        messages.error(request, "Choose how well you recalled the card: Again, Hard, Good or Easy.")
+        refused = "Choose how well you recalled the card: Again, Hard, Good or Easy."
     else:
-        services.review_card(
-            learner=request.user, card=card, rating=rating, expected_reps=expected_reps
-        )
+        try:
+            services.review_card(
+                learner=request.user, card=card, rating=rating, expected_reps=expected_reps
+            )
+        except services.LearningRefused as refusal:
+            refused = str(refusal)
     if not request.htmx:
+        if refused:
+            messages.error(request, refused)
         return redirect("quizzes:review")
     queue = selectors.review_queue(learner=request.user)
-    return render(request, "quizzes/review.html#review-card", {"queue": queue})
+    return render(request, "quizzes/review.html#review-card", {"queue": queue, "refused": refused})

@@ -10,9 +10,12 @@ def _key_actions_done(
     enrollment: Enrollment, phase: Phase, params: dict[str, int]
 ) -> gates.CriterionResult:
     total = KeyAction.objects.filter(phase=phase).count()
-    ticked = KeyActionProgress.objects.filter(
-        enrollment=enrollment, key_action__phase=phase, ticked_at__isnull=False
-    ).count()
+    window = gates.evidence_window(enrollment)
+    ticked = (
+        KeyActionProgress.objects.filter(enrollment=enrollment, key_action__phase=phase)
+        .filter(window.q("ticked_at"))
+        .count()
+    )
     left = total - ticked
     return gates.CriterionResult(
         kind="key_actions_done",

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from tracks import plans
+from tracks import gates, plans
 from tracks.graphs import find_cycle
 from tracks.models import (
     CalendarFeed,
@@ -76,13 +76,26 @@ def publish_problems(*, track: Track) -> list[str]:
     """Why `track` cannot be published as it stands; empty when it can.
 
     Every phase but the last needs a gate: a phase without one would never open the next.
+    Every gate must still pass its kinds' checks (gates.gate_problems): content edited since
+    the gate was saved, e.g. a quiz bank shrunk below what fresh draws need, is caught here.
     """
-    phases = list(track.phases.annotate(criteria=models.Count("gate_criteria")).order_by("order"))
-    return [
+    phases = list(
+        track.phases.annotate(criteria=models.Count("gate_criteria"))
+        .prefetch_related("gate_criteria")
+        .order_by("order")
+    )
+    problems = [
         f"Phase {phase.order} ({phase.title}) has no gate: add its criteria before publishing."
         for phase in phases[:-1]
         if phase.criteria == 0
     ]
+    for phase in phases:
+        criteria = [(c.kind, c.params) for c in phase.gate_criteria.all()]
+        problems.extend(
+            f"Phase {phase.order} ({phase.title}): {problem}"
+            for problem in (gates.gate_problems(phase, criteria) if criteria else [])
+        )
+    return problems
 
 
 # --- Enrollment and plans -------------------------------------------------------------------
