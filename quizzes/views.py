@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from edirae.http import AuthedRequest
 from quizzes import selectors, services
 from quizzes.models import (
+    FRESH_WINDOW,
     MASTERY_MIN_QUESTIONS,
     MASTERY_MIN_RESPONSES,
     MASTERY_THRESHOLD,
@@ -54,6 +55,7 @@ def phase(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespo
             "quiz": selectors.quiz_summary(learner=request.user, phase=phase),
             "deck": selectors.deck_summary(learner=request.user, phase=phase),
             "resources": selectors.phase_resources(learner=request.user, phase=phase),
+            "fresh_days": FRESH_WINDOW.days,
         },
     )
 
@@ -102,6 +104,7 @@ def attempt(request: AuthedRequest, pk: int) -> HttpResponse:
         "quiz": attempt.quiz,
         "phase": attempt.quiz.phase,
         "responses": selectors.attempt_responses(attempt=attempt),
+        "fresh_days": FRESH_WINDOW.days,
     }
     if attempt.is_graded:
         context["availability"] = selectors.quiz_availability(
