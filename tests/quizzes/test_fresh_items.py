@@ -60,16 +60,19 @@ def test_no_question_comes_back_within_the_window(learner):
 
 def test_the_refusal_waits_only_for_as_many_questions_as_an_attempt_lacks(learner):
     quiz = build_quiz(questions=7, per_attempt=3)
-    first = take(learner, quiz, at=T0)
-    take(learner, quiz, at=T0 + timedelta(days=2))
-    # One fresh question left, an attempt needs three: it waits for two of the first three.
+    take(learner, quiz, at=T0)
+    second = take(learner, quiz, at=T0 + timedelta(days=2))
+    # One fresh question left, an attempt needs three: it waits for the first attempt's
+    # questions (shown longest ago), not for the second's.
     with (
         time_machine.travel(T0 + timedelta(days=3), tick=False),
-        pytest.raises(services.LearningRefused, match="seen 6 of the 7"),
+        pytest.raises(services.LearningRefused, match="seen 6 of the 7") as refusal,
     ):
         services.start_attempt(learner=learner, quiz=quiz)
+    returns = timezone.localtime(T0 + FRESH_WINDOW)
+    assert f"return on {returns.day} {returns:%B %Y, %H:%M}" in str(refusal.value)
     later = take(learner, quiz, at=T0 + FRESH_WINDOW + timedelta(minutes=1))
-    assert len(drawn(later) & drawn(first)) == 2
+    assert not drawn(later) & drawn(second)
 
 
 def test_another_learner_draws_from_the_whole_bank(learner, stranger):
