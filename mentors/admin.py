@@ -7,7 +7,6 @@ from mentors.models import (
     Escalation,
     MentorAssignment,
     MentorProfile,
-    PracticeSettings,
     PreReviewDraft,
     Review,
     ReviewScore,
@@ -176,12 +175,6 @@ class EscalationAdmin(admin.ModelAdmin):
 
 
 # --- The AI mentor --------------------------------------------------------------------------
-
-
-@admin.register(PracticeSettings)
-class PracticeSettingsAdmin(admin.ModelAdmin):
-    list_display = ["track", "feeds_skill_estimate"]
-    list_editable = ["feeds_skill_estimate"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -28,9 +28,11 @@ def _evidence_approved(
     enrollment: Enrollment, phase: Phase, params: dict[str, int]
 ) -> gates.CriterionResult:
     needed = params["count"]
-    # Evidence recorded since enrolling (work sent before cannot skip the order of phases).
-    submissions = Submission.objects.filter(
-        learner_id=enrollment.learner_id, phase=phase, created_at__gte=enrollment.created_at
+    # The evidence window: submissions started since enrolling, plus work a mentor approved
+    # before (approval is final and cannot be sent again: not counting it deadlocked phases).
+    window = gates.evidence_window(enrollment)
+    submissions = Submission.objects.filter(learner_id=enrollment.learner_id, phase=phase).filter(
+        window.q("created_at", carried_in=Q(state=Submission.State.APPROVED))
     )
     figures = submissions.aggregate(
         approved=Count("id", filter=Q(state=Submission.State.APPROVED)),

@@ -412,33 +412,11 @@ class MentorMessage(models.Model):
         return self.role == self.Role.MENTOR
 
 
-class PracticeSettings(models.Model):
-    """Per track: whether practice answers feed the learners' skill estimates (BKT).
-
-    Off (the default, and when absent) practice never changes any estimate.
-    """
-
-    track = models.OneToOneField(Track, on_delete=models.CASCADE, related_name="practice_settings")
-    feeds_skill_estimate = models.BooleanField(
-        default=False,
-        help_text="On: each graded practice answer moves the learner's skill estimate like a "
-        "quiz answer, and skill-mastery gate criteria read that estimate. Off: practice "
-        "never changes estimates, grades or progress.",
-    )
-
-    class Meta:
-        verbose_name = "practice settings"
-        verbose_name_plural = "practice settings"
-
-    def __str__(self) -> str:
-        return f"Practice settings of {self.track}"
-
-
 class PracticeAnswer(models.Model):
     """One graded answer to a practice-pool question. Never an Attempt: no best score, no gate.
 
-    `moves` keeps the trail when the track lets practice feed the skill estimate:
-    [{"skill": id, "before": p, "after": p}].
+    `moves` is the trail of estimate changes from before practice stopped feeding estimates
+    (always empty now: practice never writes `SkillMastery`).
     """
 
     learner = models.ForeignKey(

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from quizzes.gates import bank_problem
 from quizzes.models import (
     Attempt,
     Card,
@@ -28,13 +29,14 @@ class QuestionInlineFormSet(forms.BaseInlineFormSet):
             and form.cleaned_data.get("is_active")
             and form.cleaned_data.get("pool") == Question.Pool.ASSESSMENT
         )
-        draws = self.instance.questions_per_attempt or 0
-        if self.instance.is_active and assessment < draws:
-            raise forms.ValidationError(
-                f"An attempt draws {draws} questions but the assessment pool has only "
-                f"{assessment} active question{'s' if assessment != 1 else ''}: add questions "
-                "or lower “questions per attempt”."
-            )
+        # Fresh draws need a bank of BANK_FACTOR x the draw (quizzes.gates.bank_problem).
+        problem = bank_problem(
+            title=self.instance.title,
+            questions_per_attempt=self.instance.questions_per_attempt or 0,
+            bank=assessment,
+        )
+        if self.instance.is_active and problem:
+            raise forms.ValidationError(problem[0].upper() + problem[1:] + ".")
 
 
 class QuestionInline(admin.TabularInline):

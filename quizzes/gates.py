@@ -1,25 +1,31 @@
 """The criterion kinds backed by the Learning Center: quiz_score, skill_mastery, card_retention.
 
 Registered with tracks.gates from QuizzesConfig.ready(). Each evaluates in a fixed number of
-queries whatever the number of attempts, responses and reviews.
+queries whatever the number of attempts, responses and reviews, and counts only evidence
+inside the enrollment's evidence window (`tracks.gates.evidence_window`). docs/gates.md says
+what each measures and how it resists a learner who does not know the material.
 """
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from quizzes.models import (
+    BANK_FACTOR,
     MASTERY_MIN_QUESTIONS,
     MASTERY_MIN_RESPONSES,
     MASTERY_THRESHOLD,
+    SKILL_MIN_QUESTIONS,
     Attempt,
     Card,
     CardState,
+    MasteryEvent,
     Question,
     ReviewLog,
-    SkillMastery,
 )
+from quizzes.services import DEFAULT_BKT, bkt_step
 from tracks import gates
 from tracks.models import Enrollment, Phase, Skill
 
@@ -32,9 +38,28 @@ def _phase_link(phase: Phase) -> str:
 
 
 def _check_quiz(phase: Phase, params: dict[str, int]) -> list[str]:
-    if not _active_quiz(phase):
+    quiz = _active_quiz(phase)
+    if not quiz:
         return [f"{phase} has no quiz: add one (or remove this criterion)"]
-    return []
+    bank = quiz.questions.filter(is_active=True, pool=Question.Pool.ASSESSMENT).count()
+    problem = bank_problem(
+        title=quiz.title, questions_per_attempt=quiz.questions_per_attempt, bank=bank
+    )
+    return [problem] if problem else []
+
+
+def bank_problem(*, title: str, questions_per_attempt: int, bank: int) -> str:
+    """The authoring rule behind fresh items: an assessment bank of at least BANK_FACTOR
+    times the questions an attempt draws (import, quiz admin, gate admin and publish all
+    apply it). Empty when the bank is large enough."""
+    needed = BANK_FACTOR * questions_per_attempt
+    if bank >= needed:
+        return ""
+    return (
+        f'quiz "{title}" draws {questions_per_attempt} questions per attempt, so fresh draws '
+        f"need at least {needed} assessment questions ({BANK_FACTOR} x {questions_per_attempt})"
+        f"; its bank has {bank}: add {needed - bank} or lower questions_per_attempt"
+    )
 
 
 def _active_quiz(phase: Phase):
@@ -46,14 +71,15 @@ def _quiz_score(
     enrollment: Enrollment, phase: Phase, params: dict[str, int]
 ) -> gates.CriterionResult:
     threshold = params["threshold"]
+    window = gates.evidence_window(enrollment)
     best = (
         Attempt.objects.filter(
             learner_id=enrollment.learner_id,
             quiz__phase=phase,
             quiz__is_active=True,
             state=Attempt.State.GRADED,
-            started_at__gte=enrollment.created_at,  # evidence recorded since enrolling
         )
+        .filter(window.q("started_at"))
         .order_by("-score", "graded_at")
         .values("pk", "score", "graded_at")
         .first()
@@ -85,7 +111,11 @@ def _quiz_score(
 QUIZ_SCORE = gates.CriterionKind(
     key="quiz_score",
     label="Quiz score",
-    description="The best graded attempt at the phase quiz reaches the threshold (percent).",
+    description=(
+        "The best graded attempt at the phase quiz, started since enrolling, reaches the "
+        "threshold (percent). Every attempt draws questions the learner was not shown in the "
+        "last 30 days, choices shuffled."
+    ),
     evaluate=_quiz_score,
     params=(gates.Param("threshold", "Threshold (%)", 80, 1, 100),),
     check=_check_quiz,
@@ -110,27 +140,76 @@ def _check_skills(phase: Phase, params: dict[str, int]) -> list[str]:
     skills = phase_skills(phase).annotate(n=Count("questions", distinct=True))
     if not _active_quiz(phase) or not skills:
         return [f"{phase} has no assessment question tagged with a skill to measure"]
-    # Mastery needs answers on MASTERY_MIN_QUESTIONS distinct questions of each skill.
+    # Repeats within the fresh window do not count: each skill needs enough distinct items.
     return [
         f"skill '{skill.slug}' is on {skill.n} assessment question{'s' if skill.n != 1 else ''}: "
-        f"mastery needs answers on {MASTERY_MIN_QUESTIONS} distinct questions"
+        f"skill mastery needs it on at least {SKILL_MIN_QUESTIONS}"
         for skill in skills
-        if skill.n < MASTERY_MIN_QUESTIONS
+        if skill.n < SKILL_MIN_QUESTIONS
     ]
+
+
+@dataclass
+class WindowEstimate:
+    """A skill's BKT estimate replayed from the counted evidence inside the window."""
+
+    p_known: float
+    responses: int = 0
+    questions: set[int] = field(default_factory=set)
+
+    @property
+    def distinct_questions(self) -> int:
+        return len(self.questions)
+
+    @property
+    def is_mastered(self) -> bool:
+        return (
+            self.p_known >= MASTERY_THRESHOLD
+            and self.responses >= MASTERY_MIN_RESPONSES
+            and self.distinct_questions >= MASTERY_MIN_QUESTIONS
+        )
+
+
+def window_estimates(
+    *, learner_id: int, skills: list[Skill], window: gates.EvidenceWindow
+) -> dict[int, WindowEstimate]:
+    """Each skill's estimate from the learner's counted MasteryEvents inside the window,
+    replayed in order from the skill's prior (`skills` with `bkt` selected). One query.
+
+    The same steps `record_skill_evidence` took, so for a learner whose evidence all lies in
+    the window this is their SkillMastery; evidence from before the window (a quiz taken
+    before enrolling) is left out, as every criterion leaves it out.
+    """
+    params = {s.pk: getattr(s, "bkt", None) or DEFAULT_BKT for s in skills}
+    estimates = {s.pk: WindowEstimate(p_known=params[s.pk].p_init) for s in skills}
+    events = (
+        MasteryEvent.objects.filter(learner_id=learner_id, skill__in=skills, counted=True)
+        .filter(window.q("created_at"))
+        .order_by("id")
+        .values_list("skill_id", "question_id", "correct", "question__kind")
+    )
+    for skill_id, question_id, correct, kind in events:
+        estimate = estimates[skill_id]
+        is_choice = kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE)
+        estimate.p_known = bkt_step(
+            params[skill_id], estimate.p_known, correct, is_choice=is_choice
+        )
+        estimate.responses += 1
+        estimate.questions.add(question_id)
+    return estimates
 
 
 def _skill_mastery(
     enrollment: Enrollment, phase: Phase, params: dict[str, int]
 ) -> gates.CriterionResult:
-    skills = list(phase_skills(phase).order_by("name"))
-    masteries = {
-        m.skill_id: m
-        for m in SkillMastery.objects.filter(learner_id=enrollment.learner_id, skill__in=skills)
-    }
+    skills = list(phase_skills(phase).select_related("bkt").order_by("name"))
+    estimates = window_estimates(
+        learner_id=enrollment.learner_id, skills=skills, window=gates.evidence_window(enrollment)
+    )
     rows = []
     for skill in skills:
-        m = masteries.get(skill.pk)
-        rows.append((skill, m, m is not None and m.is_mastered))
+        m = estimates[skill.pk]
+        rows.append((skill, m if m.responses else None, m.is_mastered))
     done = sum(1 for _, _, mastered in rows if mastered)
     total = len(rows)
     weakest = [(s, m) for s, m, mastered in rows if not mastered]
@@ -181,7 +260,10 @@ SKILL_MASTERY = gates.CriterionKind(
     label="Skill mastery",
     description=(
         "Every skill the phase quiz measures is mastered: P(known) >= 0.95 by Bayesian "
-        "Knowledge Tracing, from at least 4 graded answers on at least 3 distinct questions."
+        "Knowledge Tracing, from at least 4 graded quiz answers on at least 3 distinct "
+        "questions, recorded since enrolling. A repeat answer to a question answered in the "
+        "last 30 days does not count; practice never counts. Each skill must be on at least "
+        "4 assessment questions."
     ),
     evaluate=_skill_mastery,
     check=_check_skills,
@@ -199,49 +281,62 @@ def _check_deck(phase: Phase, params: dict[str, int]) -> list[str]:
     return []
 
 
+# A card counts as retained when the learner recalled it at a review that came at least this
+# many days after their review before. Ratings are self-reported and cannot be checked, so
+# the criterion is defended by time: FSRS brings a card back only when due, a not-due card
+# cannot be rated, and no run of ratings, however "Easy", produces a 21-day gap sooner than
+# 21 days. A learner who rates honestly (Good) sees gaps of about 3, 10 and 30 days.
+RETENTION_INTERVAL_DAYS = 21
+
+
+def card_retention_minimum_days(params: dict[str, int]) -> int:
+    """The fewest days after a first review in which card_retention can be met: the gap its
+    `interval_days` parameter asks between the review before and the recall (for plans)."""
+    return params.get("interval_days", RETENTION_INTERVAL_DAYS)
+
+
 def _card_retention(
     enrollment: Enrollment, phase: Phase, params: dict[str, int]
 ) -> gates.CriterionResult:
-    share, stability = params["share"], params["min_stability_days"]
+    share, interval = params["share"], params["interval_days"]
     learner_id = enrollment.learner_id
+    window = gates.evidence_window(enrollment)
     cards = Card.objects.filter(deck__phase=phase, deck__is_active=True, is_active=True)
     total = cards.count()
-    # A successful review (not Again) that came at least a day after the review before it:
-    # recall across a night, not within one sitting.
+    in_window = ReviewLog.objects.filter(learner_id=learner_id).filter(window.q("reviewed_at"))
+    # A recall (any rating but Again) at a review that came `interval` days or more after the
+    # review before it, both inside the evidence window: memory across weeks, not a sitting.
     previous = (
-        ReviewLog.objects.filter(
-            learner_id=learner_id, card=OuterRef("card"), reviewed_at__lt=OuterRef("reviewed_at")
-        )
+        in_window.filter(card=OuterRef("card"), reviewed_at__lt=OuterRef("reviewed_at"))
         .order_by("-reviewed_at")
         .values("reviewed_at")[:1]
     )
     spaced = (
-        ReviewLog.objects.filter(learner_id=learner_id, card=OuterRef("card"))
+        in_window.filter(card=OuterRef("card"))
         .exclude(rating=ReviewLog.Rating.AGAIN)
         .annotate(previous=Subquery(previous))
-        .filter(previous__lte=F("reviewed_at") - timedelta(days=1))
+        .filter(previous__lte=F("reviewed_at") - timedelta(days=interval))
     )
     figures = CardState.objects.filter(learner_id=learner_id, card__in=cards).aggregate(
         studied=Count("id"),
-        retained=Count(
-            "id",
-            filter=Q(state=CardState.State.REVIEW, stability__gte=stability) & Q(Exists(spaced)),
-        ),
+        # Still remembered: not lapsed back into relearning since.
+        retained=Count("id", filter=Q(state=CardState.State.REVIEW) & Q(Exists(spaced))),
         last=Max("last_review"),
     )
     retained = figures["retained"]
     needed = -(-total * share // 100)  # ceiling: 80 % of 16 cards is 13
     met = total > 0 and retained >= needed
     if met:
-        sentence = f"{retained} of {total} cards retained: met."
+        sentence = f"{retained} of {total} cards recalled after a {interval}-day gap: met."
     else:
         sentence = (
-            f"{retained} of {total} cards retained ({stability}-day memory, recalled across a "
-            f"day): {needed} needed. {figures['studied']} of {total} studied so far."
+            f"{retained} of {total} cards recalled after a gap of {interval} days or more: "
+            f"{needed} needed. {figures['studied']} of {total} studied so far; a card counts "
+            f"at the first review that comes {interval}+ days after the one before."
         )
     return gates.CriterionResult(
         kind="card_retention",
-        label="Flashcard retention",
+        label=f"Flashcards recalled after {interval}+ days",
         met=met,
         current=f"{retained} of {total} cards",
         required=f"{needed} cards ({share} %)",
@@ -254,7 +349,7 @@ def _card_retention(
             "studied": figures["studied"],
             "total": total,
             "share": share,
-            "min_stability_days": stability,
+            "interval_days": interval,
             "last_review": figures["last"].isoformat() if figures["last"] else None,
         },
     )
@@ -262,20 +357,26 @@ def _card_retention(
 
 CARD_RETENTION = gates.CriterionKind(
     key="card_retention",
-    label="Flashcard retention",
+    label="Flashcards recalled weeks apart",
     description=(
-        "At least `share` % of the phase's cards are in FSRS review state with a stability of "
-        "`min_stability_days` or more, each recalled at least a day after the review before. "
-        "Cards are self-graded: a study-habit check, never a gate on its own."
+        "At least `share` % of the phase's cards were recalled (rated Hard, Good or Easy) at a "
+        "review that came `interval_days` (default 21) or more after the review before, both "
+        "since enrolling, and have not lapsed since. Cards are rated only when due and within "
+        "the daily caps, so it cannot be met in under `interval_days` days. Self-graded: a "
+        "study-habit check, never a gate on its own."
     ),
     evaluate=_card_retention,
     params=(
         gates.Param("share", "Share of cards (%)", 80, 1, 100),
-        gates.Param("min_stability_days", "Minimum stability (days)", 7, 1, 365),
+        gates.Param(
+            "interval_days", "Gap before the recall (days)", RETENTION_INTERVAL_DAYS, 7, 365
+        ),
     ),
     self_reported=True,
     check=_check_deck,
-    summary=lambda params: f"{params['share']} % of the flashcards retained",
+    summary=lambda params: (
+        f"{params['share']} % of the flashcards recalled after {params['interval_days']}+ days"
+    ),
 )
 
 

@@ -8,6 +8,8 @@ SkillMastery, MasteryEvent, CardState, ReviewLog, ResourceCompletion) belong to 
 and are read through the lookup helpers of `quizzes.selectors`.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,6 +25,19 @@ from tracks.models import Phase, Resource, Skill
 MASTERY_THRESHOLD = 0.95
 MASTERY_MIN_RESPONSES = 4
 MASTERY_MIN_QUESTIONS = 3
+
+# Fresh items (docs/gates.md): an attempt never draws a question the learner was shown in an
+# attempt of the same quiz started in the last FRESH_WINDOW, and skill mastery does not count
+# a response to a question the learner already answered (counted) within it. A window in
+# days, not in attempts: a memorizer cannot wait a few attempts to see an item again.
+FRESH_WINDOW = timedelta(days=30)
+# The authoring rule that makes fresh draws possible: an assessment bank of at least
+# BANK_FACTOR times the questions an attempt draws, so a learner gets BANK_FACTOR fresh
+# attempts per window before the start is refused until questions return.
+BANK_FACTOR = 3
+# A skill the skill_mastery criterion measures is on at least this many assessment
+# questions: mastery needs MASTERY_MIN_RESPONSES counted answers, and repeats do not count.
+SKILL_MIN_QUESTIONS = 4
 
 _probability = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -255,6 +270,11 @@ class Response(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
     order = models.PositiveSmallIntegerField()
+    choice_order = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Choice ids in the order this attempt shows them (shuffled at the draw).",
+    )
     selected = models.JSONField(default=list, blank=True, help_text="Chosen choice ids.")
     text = models.CharField(max_length=300, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -275,6 +295,14 @@ class Response(models.Model):
     @property
     def is_answered(self) -> bool:
         return bool(self.selected) or bool(self.text.strip())
+
+    def shown_choices(self) -> list["Choice"]:
+        """The question's choices in this attempt's order (`question.choices` prefetched).
+        Choices added after the draw come last; attempts drawn before shuffling existed keep
+        the authored order."""
+        rank = {pk: i for i, pk in enumerate(self.choice_order)}
+        choices = list(self.question.choices.all())
+        return sorted(choices, key=lambda c: (rank.get(c.pk, len(rank)), c.order, c.pk))
 
 
 # --- Mastery --------------------------------------------------------------------------------
@@ -315,7 +343,12 @@ class SkillMastery(models.Model):
 
 
 class MasteryEvent(models.Model):
-    """Append-only trail: which graded response moved which estimate, from what to what."""
+    """Append-only trail: which graded response moved which estimate, from what to what.
+
+    Every graded response to a tagged question leaves one event per skill. `counted` is False
+    for a repeat, a response to a question the learner had a counted answer to within
+    FRESH_WINDOW: it is kept for the trail but moves nothing (p_before == p_after).
+    """
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mastery_events"
@@ -326,6 +359,9 @@ class MasteryEvent(models.Model):
     correct = models.BooleanField()
     p_before = models.FloatField()
     p_after = models.FloatField()
+    counted = models.BooleanField(
+        default=True, help_text="False: a repeat within the fresh window, kept but not counted."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

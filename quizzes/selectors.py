@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from quizzes.models import (
+    FRESH_WINDOW,
     Attempt,
     Card,
     CardState,
@@ -155,6 +156,22 @@ def quiz_availability(*, learner: User, quiz: Quiz, now: datetime | None = None)
     ready, reason = max(waits)
     return Availability(
         False, f"Your next attempt is possible in {wait_label(ready - now)}: {reason}.", ready
+    )
+
+
+def recently_shown(*, learner: User, quiz: Quiz, now: datetime) -> dict[int, datetime]:
+    """The questions of `quiz` drawn for the learner within FRESH_WINDOW before `now`, each
+    with the start of the latest attempt that showed it (one query)."""
+    return dict(
+        Response.objects.filter(
+            attempt__learner=learner,
+            attempt__quiz=quiz,
+            attempt__started_at__gt=now - FRESH_WINDOW,
+        )
+        .order_by()
+        .values("question_id")
+        .annotate(last=Max("attempt__started_at"))
+        .values_list("question_id", "last")
     )
 
 
@@ -349,6 +366,25 @@ def _new_cards(learner: User) -> QuerySet[Card]:
 
 
 @dataclass(frozen=True)
+class ReviewAllowance:
+    new_left: int  # first reviews of new cards still allowed today
+    reviews_left: int  # reviews of cards in the review state still allowed today
+
+
+def review_allowance(*, learner: User, now: datetime) -> ReviewAllowance:
+    """What is left of today's caps (one query). The queue and the rating service both use
+    it, so the caps hold at rating time, not only in what the queue offers."""
+    today = ReviewLog.objects.filter(learner=learner, reviewed_at__gte=day_start(now)).aggregate(
+        new=Count("id", filter=Q(state_before__isnull=True)),
+        reviews=Count("id", filter=Q(state_before=CardState.State.REVIEW)),
+    )
+    return ReviewAllowance(
+        new_left=max(0, settings.FLASHCARDS_NEW_PER_DAY - today["new"]),
+        reviews_left=max(0, settings.FLASHCARDS_REVIEWS_PER_DAY - today["reviews"]),
+    )
+
+
+@dataclass(frozen=True)
 class ReviewQueue:
     card: Card | None
     state: CardState | None
@@ -378,12 +414,8 @@ def review_queue(
     many wait for another day). At most six queries whatever the number of cards.
     """
     now = now or timezone.now()
-    today = ReviewLog.objects.filter(learner=learner, reviewed_at__gte=day_start(now)).aggregate(
-        new=Count("id", filter=Q(state_before__isnull=True)),
-        reviews=Count("id", filter=Q(state_before=CardState.State.REVIEW)),
-    )
-    new_left = max(0, settings.FLASHCARDS_NEW_PER_DAY - today["new"])
-    reviews_left = max(0, settings.FLASHCARDS_REVIEWS_PER_DAY - today["reviews"])
+    allowance = review_allowance(learner=learner, now=now)
+    new_left, reviews_left = allowance.new_left, allowance.reviews_left
     due = _due_states(learner, now).aggregate(
         steps=Count("id", filter=~Q(state=CardState.State.REVIEW)),
         reviews=Count("id", filter=Q(state=CardState.State.REVIEW)),

@@ -12,14 +12,17 @@ from datetime import UTC, datetime, timedelta
 import fsrs
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Max
+from django.utils import formats, timezone
 
 from accounts.models import User
 from quizzes import selectors
 from quizzes.models import (
+    FRESH_WINDOW,
     Attempt,
     Card,
     CardState,
+    Choice,
     Deck,
     DeckStudy,
     MasteryEvent,
@@ -99,13 +102,17 @@ def bkt_update(
 
 
 def start_attempt(*, learner: User, quiz: Quiz, now: datetime | None = None) -> Attempt:
-    """Open an attempt with questions drawn at random from the assessment pool.
+    """Open an attempt with fresh questions drawn at random from the assessment pool.
 
-    The draw is seeded per attempt and stored (one Response per drawn question), so a reload
-    shows the same questions. Returns the attempt already in progress if there is one (safe to
-    call twice: the partial unique constraint allows one attempt in progress per quiz).
-    Raises LearningRefused during a cooldown, past the daily limit, if the bank is short, or
-    when the learner's phase is locked and not marked for test-out.
+    Fresh: no question the learner was shown in an attempt of this quiz started within
+    FRESH_WINDOW (30 days) before `now`. When fewer fresh questions remain than an attempt
+    draws, the start is refused with the date they return; a question is never reused
+    silently. Each choice question's choices are shuffled for this attempt and the order is
+    stored on its Response, as is the draw itself, so a reload shows the same questions in
+    the same order. Returns the attempt already in progress if there is one (safe to call
+    twice: the partial unique constraint allows one attempt in progress per quiz).
+    Raises LearningRefused during a cooldown, past the daily limit, when fresh questions run
+    short, or when the learner's phase is locked and not marked for test-out.
     """
     now = now or timezone.now()
     if not phase_access(learner=learner, phase=quiz.phase).may_take_quiz:
@@ -129,8 +136,13 @@ def start_attempt(*, learner: User, quiz: Quiz, now: datetime | None = None) -> 
         )
         if len(pool) < quiz.questions_per_attempt:
             raise LearningRefused("This quiz is not ready yet: its question bank is too small.")
+        shown = selectors.recently_shown(learner=learner, quiz=quiz, now=now)
+        fresh = [pk for pk in pool if pk not in shown]
+        if len(fresh) < quiz.questions_per_attempt:
+            raise LearningRefused(_fresh_refusal(quiz=quiz, pool=pool, shown=shown, now=now))
         seed = random.SystemRandom().randrange(1, 2**62)
-        drawn = random.Random(seed).sample(pool, quiz.questions_per_attempt)
+        rng = random.Random(seed)
+        drawn = rng.sample(fresh, quiz.questions_per_attempt)
         try:
             with transaction.atomic():
                 attempt = Attempt.objects.create(
@@ -147,11 +159,41 @@ def start_attempt(*, learner: User, quiz: Quiz, now: datetime | None = None) -> 
                 )
         except IntegrityError:
             return Attempt.objects.get(learner=learner, quiz=quiz, state=Attempt.State.IN_PROGRESS)
+        choices: dict[int, list[int]] = {}
+        for question_id, choice_id in (
+            Choice.objects.filter(question_id__in=drawn)
+            .order_by("question_id", "order", "id")
+            .values_list("question_id", "id")
+        ):
+            choices.setdefault(question_id, []).append(choice_id)
+        for order in choices.values():
+            rng.shuffle(order)
         Response.objects.bulk_create(
-            Response(attempt=attempt, question_id=question_id, order=i)
+            Response(
+                attempt=attempt,
+                question_id=question_id,
+                order=i,
+                choice_order=choices.get(question_id, []),
+            )
             for i, question_id in enumerate(drawn, start=1)
         )
     return attempt
+
+
+def _fresh_refusal(*, quiz: Quiz, pool: list[int], shown: dict[int, datetime], now) -> str:
+    """'You have seen 15 of the 17 questions … fresh questions return on 14 January.'"""
+    fresh = len([pk for pk in pool if pk not in shown])
+    missing = quiz.questions_per_attempt - fresh
+    # The questions shown longest ago come back first; the attempt needs `missing` of them.
+    returns = sorted(shown[pk] for pk in pool if pk in shown)[missing - 1] + FRESH_WINDOW
+    days = FRESH_WINDOW.days
+    when = formats.date_format(timezone.localtime(returns), "j F Y, H:i")
+    return (
+        f"Every attempt draws questions you have not been shown in the last {days} days, and "
+        f"you have seen {len(pool) - fresh} of the {len(pool)} questions of this quiz since "
+        f"then: an attempt needs {quiz.questions_per_attempt}. Enough fresh questions return "
+        f"on {when}. Until then, review the explanations of your attempts and practise."
+    )
 
 
 @dataclass(frozen=True)
@@ -234,7 +276,7 @@ def grade_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
             Attempt.objects.filter(pk=attempt.pk).update(
                 correct_count=correct, score=score, passed=score >= attempt.quiz.pass_mark
             )
-            _update_mastery(learner_id=attempt.learner_id, responses=responses, now=now)
+            record_skill_evidence(learner_id=attempt.learner_id, responses=responses, now=now)
             # New evidence: the phase's gate may now be met.
             advance_after_commit(
                 learner_id=attempt.learner_id, track_id=attempt.quiz.phase.track_id
@@ -245,8 +287,17 @@ def grade_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
 DEFAULT_BKT = SkillParameters()
 
 
-def _update_mastery(*, learner_id: int, responses: list[Response], now: datetime) -> None:
+def record_skill_evidence(*, learner_id: int, responses: list[Response], now: datetime) -> None:
     """Move each tagged skill's estimate by each graded response, in order, and keep the trail.
+
+    The only writer of SkillMastery (practice never writes it). Every response leaves one
+    MasteryEvent per skill. Distinct evidence: a response to a question the learner already
+    had a counted answer to within FRESH_WINDOW (30 days) before `now` is a repeat, recorded
+    with counted=False and p_before == p_after, and moves neither the estimate nor the
+    answer counts; retaking the same questions cannot farm mastery. `responses` must come
+    with `question__skills` and `question__choices` prefetched. Grading calls it once per
+    attempt (the attempt is claimed first), so it is not called twice for a response; the
+    unique (response, skill) constraint would refuse a second trail.
 
     A fixed number of queries whatever the number of responses and skills.
     """
@@ -260,16 +311,23 @@ def _update_mastery(*, learner_id: int, responses: list[Response], now: datetime
         m.skill_id: m
         for m in SkillMastery.objects.filter(learner_id=learner_id, skill_id__in=skill_ids)
     }
-    seen = set(
-        MasteryEvent.objects.filter(learner_id=learner_id, skill_id__in=skill_ids)
+    # Per (skill, question) ever counted: when it last was (one query for both rules).
+    last_counted = {
+        (skill_id, question_id): last
+        for skill_id, question_id, last in MasteryEvent.objects.filter(
+            learner_id=learner_id, skill_id__in=skill_ids, counted=True
+        )
         .order_by()
-        .values_list("skill_id", "question_id")
-        .distinct()
-    )
+        .values("skill_id", "question_id")
+        .annotate(last=Max("created_at"))
+        .values_list("skill_id", "question_id", "last")
+    }
+    recent_questions = {q for (_, q), last in last_counted.items() if last > now - FRESH_WINDOW}
     new: dict[int, SkillMastery] = {}
     events = []
     for response in responses:
         question = response.question
+        repeat = question.pk in recent_questions
         for skill in question.skills.all():
             p = params.get(skill.pk, DEFAULT_BKT)
             mastery = masteries.get(skill.pk) or new.get(skill.pk)
@@ -277,20 +335,15 @@ def _update_mastery(*, learner_id: int, responses: list[Response], now: datetime
                 mastery = new[skill.pk] = SkillMastery(
                     learner_id=learner_id, skill_id=skill.pk, p_known=p.p_init
                 )
-            before = mastery.p_known
-            _, after = bkt_update(
-                before,
-                bool(response.correct),
-                transit=p.p_transit,
-                guess=p.p_guess if question.is_choice else p.p_guess_open,
-                slip=p.p_slip,
-            )
-            mastery.p_known = after
-            mastery.responses += 1
-            if (skill.pk, question.pk) not in seen:
-                seen.add((skill.pk, question.pk))
-                mastery.distinct_questions += 1
-            mastery.updated_at = now
+            before = after = mastery.p_known
+            if not repeat:
+                after = bkt_step(p, before, bool(response.correct), is_choice=question.is_choice)
+                mastery.p_known = after
+                mastery.responses += 1
+                if (skill.pk, question.pk) not in last_counted:
+                    last_counted[(skill.pk, question.pk)] = now
+                    mastery.distinct_questions += 1
+                mastery.updated_at = now
             events.append(
                 MasteryEvent(
                     learner_id=learner_id,
@@ -300,6 +353,7 @@ def _update_mastery(*, learner_id: int, responses: list[Response], now: datetime
                     correct=bool(response.correct),
                     p_before=before,
                     p_after=after,
+                    counted=not repeat,
                     created_at=now,
                 )
             )
@@ -310,13 +364,41 @@ def _update_mastery(*, learner_id: int, responses: list[Response], now: datetime
     MasteryEvent.objects.bulk_create(events)
 
 
+def bkt_step(params: SkillParameters, p_known: float, correct: bool, *, is_choice: bool) -> float:
+    """P(known) after one graded answer with a skill's parameters (guessing is likelier on
+    choice questions than on numeric and short-text ones)."""
+    _, after = bkt_update(
+        p_known,
+        correct,
+        transit=params.p_transit,
+        guess=params.p_guess if is_choice else params.p_guess_open,
+        slip=params.p_slip,
+    )
+    return after
+
+
 # --- Flashcards -----------------------------------------------------------------------------
 
 
-def study_deck(*, learner: User, deck: Deck) -> DeckStudy:
-    """Add a deck's new cards to the learner's daily reviews. Safe to call twice."""
+@dataclass(frozen=True)
+class DeckStudied:
+    study: DeckStudy
+    new_cards: int  # the deck's cards still new to the learner
+    new_today: int  # how many of them today's new-card allowance can take
+
+
+def study_deck(*, learner: User, deck: Deck, now: datetime | None = None) -> DeckStudied:
+    """Add a deck's new cards to the learner's daily reviews, within the new-card cap.
+
+    The cards are not all due at once: the review queue offers new cards up to
+    FLASHCARDS_NEW_PER_DAY a day across every deck studied (and `review_card` refuses past
+    it), so studying a deck says how many start today. Safe to call twice.
+    """
+    now = now or timezone.now()
     study, _ = DeckStudy.objects.get_or_create(learner=learner, deck=deck)
-    return study
+    new_cards = deck.cards.filter(is_active=True).exclude(states__learner=learner).count()
+    left = selectors.review_allowance(learner=learner, now=now).new_left
+    return DeckStudied(study, new_cards, min(new_cards, left))
 
 
 def scheduler() -> fsrs.Scheduler:
@@ -354,15 +436,44 @@ def review_card(
 ) -> ReviewLog | None:
     """Rate a card (1 Again ... 4 Easy), schedule it with FSRS and log the review.
 
+    By the schedule: a card is rated only when due (a card FSRS scheduled for later is
+    refused with LearningRefused, never logged, so re-rating cannot shorten its intervals or
+    pile up "recalls"), and within the daily caps counted at rating time, per learner day
+    (the site's time zone): FLASHCARDS_NEW_PER_DAY first reviews of new cards and
+    FLASHCARDS_REVIEWS_PER_DAY reviews of cards in the review state (learning steps are
+    never capped). The learner's row is locked so two tabs cannot both take the last place.
+
     `expected_reps` is the number of reviews the learner had made of this card when it was
     shown: a replayed or doubled POST finds a different count (under a row lock, or the unique
     (learner, card) constraint for a first review) and changes nothing, returning None.
     """
     now = _utc(now or timezone.now())
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=learner.pk).values_list("pk").get()
         state = CardState.objects.select_for_update().filter(learner=learner, card=card).first()
         if (state.reps if state else 0) != expected_reps:
             return None
+        if state is not None and state.due > now:
+            when = formats.date_format(timezone.localtime(state.due), "j F Y, H:i")
+            raise LearningRefused(
+                f"This card is not due until {when}: cards are rated when the schedule brings "
+                "them back, so the next review measures recall after that gap."
+            )
+        allowance = selectors.review_allowance(learner=learner, now=now)
+        if state is None and not allowance.new_left:
+            raise LearningRefused(
+                f"You have started {settings.FLASHCARDS_NEW_PER_DAY} new cards today, the "
+                "daily limit: new cards continue tomorrow."
+            )
+        if (
+            state is not None
+            and state.state == CardState.State.REVIEW
+            and not (allowance.reviews_left)
+        ):
+            raise LearningRefused(
+                f"You have made {settings.FLASHCARDS_REVIEWS_PER_DAY} reviews today, the daily "
+                "limit: the rest wait for tomorrow."
+            )
         before = state.state if state else None
         scheduled, _ = scheduler().review_card(
             to_fsrs_card(state, card_id=card.pk, now=now), fsrs.Rating(rating), review_datetime=now

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from quizzes.gates import bank_problem
 from quizzes.models import Card, Choice, Deck, Question, Quiz, SkillParameters
 from tracks.models import Phase, Skill
 from tracks.trackfile import Slug, Text, _Strict, register_phase_section
@@ -100,11 +101,11 @@ def check_quiz(spec: BaseModel, skills: set[str]) -> list[str]:
             if s not in skills
         )
     assessment = sum(1 for q in spec.questions if q.pool == "assessment")
-    if assessment < spec.questions_per_attempt:
-        problems.append(
-            f"questions_per_attempt is {spec.questions_per_attempt} but the assessment pool "
-            f"has only {assessment} question{'s' if assessment != 1 else ''}"
-        )
+    problem = bank_problem(
+        title=spec.title, questions_per_attempt=spec.questions_per_attempt, bank=assessment
+    )
+    if problem:
+        problems.append(problem)
     return problems
 
 

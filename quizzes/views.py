@@ -2,6 +2,7 @@
 in `services` and `selectors`. Each POST redirects for plain requests and returns the swapped
 fragment for htmx."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from edirae.http import AuthedRequest, parse_id
 from quizzes import selectors, services
 from quizzes.models import (
+    FRESH_WINDOW,
     MASTERY_MIN_QUESTIONS,
     MASTERY_MIN_RESPONSES,
     MASTERY_THRESHOLD,
@@ -53,6 +55,7 @@ def phase(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespo
             "quiz": selectors.quiz_summary(learner=request.user, phase=phase),
             "deck": selectors.deck_summary(learner=request.user, phase=phase),
             "resources": selectors.phase_resources(learner=request.user, phase=phase),
+            "fresh_days": FRESH_WINDOW.days,
         },
     )
 
@@ -101,6 +104,7 @@ def attempt(request: AuthedRequest, pk: int) -> HttpResponse:
         "quiz": attempt.quiz,
         "phase": attempt.quiz.phase,
         "responses": selectors.attempt_responses(attempt=attempt),
+        "fresh_days": FRESH_WINDOW.days,
     }
     if attempt.is_graded:
         context["availability"] = selectors.quiz_availability(
@@ -172,8 +176,17 @@ def skills(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def study_deck(request: AuthedRequest, pk: int) -> HttpResponse:
     deck = selectors.deck_for_learner(viewer=request.user, pk=pk)
-    services.study_deck(learner=request.user, deck=deck)
-    messages.success(request, f"“{deck.title}” is now part of your flashcard reviews.")
+    studied = services.study_deck(learner=request.user, deck=deck)
+    today = (
+        f"{studied.new_today} of its {studied.new_cards} new cards start today"
+        if studied.new_cards
+        else "you have reviewed all its cards before"
+    )
+    messages.success(
+        request,
+        f"“{deck.title}” is now part of your flashcard reviews: {today} "
+        f"(at most {settings.FLASHCARDS_NEW_PER_DAY} new cards a day across your decks).",
+    )
     return redirect("quizzes:review")
 
 
@@ -192,13 +205,19 @@ def rate_card(request: AuthedRequest, pk: int) -> HttpResponse:
     rating = parse_id(request.POST.get("rating")) or -1
     reps = request.POST.get("reps")
     expected_reps = 0 if reps == "0" else parse_id(reps) or -1
+    refused = ""
     if rating not in ReviewLog.Rating.values or expected_reps < 0:
-        messages.error(request, "Choose how well you recalled the card: Again, Hard, Good or Easy.")
+        refused = "Choose how well you recalled the card: Again, Hard, Good or Easy."
     else:
-        services.review_card(
-            learner=request.user, card=card, rating=rating, expected_reps=expected_reps
-        )
+        try:
+            services.review_card(
+                learner=request.user, card=card, rating=rating, expected_reps=expected_reps
+            )
+        except services.LearningRefused as refusal:
+            refused = str(refusal)
     if not request.htmx:
+        if refused:
+            messages.error(request, refused)
         return redirect("quizzes:review")
     queue = selectors.review_queue(learner=request.user)
-    return render(request, "quizzes/review.html#review-card", {"queue": queue})
+    return render(request, "quizzes/review.html#review-card", {"queue": queue, "refused": refused})

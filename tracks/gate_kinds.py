@@ -10,12 +10,13 @@ def _key_actions_done(
     enrollment: Enrollment, phase: Phase, params: dict[str, int]
 ) -> gates.CriterionResult:
     # The learner's own key actions of the phase; a retired one (it left the track file)
-    # keeps its tick but is no longer required.
+    # keeps its tick but is no longer required. Ticks count inside the evidence window.
     rows = KeyActionProgress.objects.filter(
         enrollment=enrollment, key_action__phase=phase, key_action__retired=False
     )
     total = rows.count()
-    ticked = rows.filter(ticked_at__isnull=False).count()
+    window = gates.evidence_window(enrollment)
+    ticked = rows.filter(ticked_at__isnull=False).filter(window.q("ticked_at")).count()
     left = total - ticked
     return gates.CriterionResult(
         kind="key_actions_done",

@@ -6,14 +6,17 @@ A phase's gate is a list of `GateCriterion` rows (kind + params). Each kind is a
 (each from its AppConfig.ready), so `tracks` imports neither app.
 
 A kind evaluates from the database alone, in a fixed number of queries whatever the number
-of attempts, reviews or submissions, and says in a sentence what is missing.
+of attempts, reviews or submissions, and says in a sentence what is missing. Every kind
+counts evidence through `evidence_window` (below): one rule, in one place.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 if TYPE_CHECKING:
     from tracks.models import Enrollment, Phase, Track
@@ -113,6 +116,44 @@ class CriterionKind:
                 )
             cleaned[param.name] = value
         return cleaned
+
+
+# --- The evidence window -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceWindow:
+    """Which of a learner's evidence a gate counts: what was recorded since enrolling.
+
+    The one rule for every criterion kind (docs/gates.md): a quiz attempt counts when it was
+    started, a graded answer's skill evidence when it was recorded, a card review when it was
+    made, a tick when it was ticked, and a submission when it was started, all at or after
+    `start`, the moment the learner enrolled on the track (the enrollment is one row per
+    learner and track: pausing and resuming keeps it). Evidence from before, made while
+    browsing the Learning Center, could otherwise skip the test-out rule.
+
+    One carry-in, so no rule leaves a learner stuck: work a mentor *approved* before the
+    learner enrolled counts. Approval is final and a key action has one live submission, so
+    the learner could neither withdraw it nor send it again; not counting it deadlocked every
+    phase with a single evidence key action. It is still a mentor's judgment of that very
+    work, never the learner's own word.
+    """
+
+    start: datetime
+
+    def q(self, field: str, *, carried_in: Q | None = None) -> Q:
+        """A filter keeping the rows whose `field` (a moment) is inside the window, plus the
+        rows `carried_in` names (only mentor-approved submissions use it)."""
+        inside = Q(**{f"{field}__gte": self.start})
+        return inside | carried_in if carried_in is not None else inside
+
+    def contains(self, moment: datetime | None) -> bool:
+        return moment is not None and moment >= self.start
+
+
+def evidence_window(enrollment: "Enrollment") -> EvidenceWindow:
+    """The evidence window of an enrollment (no query)."""
+    return EvidenceWindow(start=enrollment.created_at)
 
 
 _kinds: dict[str, CriterionKind] = {}

@@ -81,12 +81,15 @@ def publish_problems(*, track: Track) -> list[str]:
     """Why `track` cannot be published as it stands; empty when it can.
 
     Every phase but the last needs a gate: a phase without one would never open the next.
+    Every gate must still pass its kinds' checks (gates.gate_problems): content edited since
+    the gate was saved, e.g. a quiz bank shrunk below what fresh draws need, is caught here.
     Each criterion kind the gates use may add its own reasons (`CriterionKind.publish_check`:
     evidence_approved refuses a track nobody would review).
     """
     phases = list(
         track.phases.filter(retired=False)
         .annotate(criteria=models.Count("gate_criteria"))
+        .prefetch_related("gate_criteria")
         .order_by("order")
     )
     problems = [
@@ -94,6 +97,12 @@ def publish_problems(*, track: Track) -> list[str]:
         for phase in phases[:-1]
         if phase.criteria == 0
     ]
+    for phase in phases:
+        criteria = [(c.kind, c.params) for c in phase.gate_criteria.all()]
+        problems.extend(
+            f"Phase {phase.order} ({phase.title}): {problem}"
+            for problem in (gates.gate_problems(phase, criteria) if criteria else [])
+        )
     return problems + criteria_publish_problems(track=track)
 
 

@@ -2,24 +2,26 @@
 
 Practice is formative: answers are graded at once with the authored explanation and kept as
 `PracticeAnswer` rows, never as quiz `Attempt`s, so they never count toward a quiz's best
-score or a gate. They move the learner's skill estimates only where the track's admin turned
-that on (`PracticeSettings.feeds_skill_estimate`, off by default), with the trail kept on the
-answer. Questions of the assessment pool, which gated quizzes draw from, are never served.
+score or a gate. Practice never writes `SkillMastery` either: the only writer of the skill
+estimates that `skill_mastery` criteria read is the skill-evidence service of quizzes
+(`quizzes.services.record_skill_evidence`, fed by graded assessment attempts). Practice
+questions are not drawn fresh, may be answered again and again and show their answer at
+once, so counting them would let a learner farm a gate. Questions of the assessment pool,
+which gated quizzes draw from, are never served.
 """
 
 import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from mentors.models import PracticeAnswer, PracticeSettings
-from quizzes.models import Choice, Question, SkillMastery, SkillParameters
-from quizzes.services import bkt_update, is_correct
-from tracks.models import Phase, Skill, Track
+from mentors.models import PracticeAnswer
+from quizzes.models import Choice, Question, SkillMastery
+from quizzes.services import is_correct
+from tracks.models import Phase, Skill
 
 # Questions answered this recently are served again only when nothing else is left.
 RECENT = 5
@@ -90,10 +92,6 @@ def next_question(
     )
 
 
-def feeds_skill_estimate(track: Track) -> bool:
-    return PracticeSettings.objects.filter(track=track, feeds_skill_estimate=True).exists()
-
-
 def grade_practice(
     *,
     learner: User,
@@ -104,10 +102,8 @@ def grade_practice(
 ) -> PracticeAnswer:
     """Grade a practice answer at once and keep it. Refuses assessment questions.
 
-    With the track's "practice feeds the skill estimate" on, each tagged skill's estimate
-    moves by one BKT step (the learner's row is locked, as quiz grading does) and the moves
-    are kept on the answer; otherwise no estimate changes. Never creates an Attempt. Not
-    idempotent by design: each answer is a new practice answer.
+    Changes no skill estimate, grade or progress (see the module docstring). Never creates
+    an Attempt. Not idempotent by design: each answer is a new practice answer.
     """
     if question.pool != Question.Pool.PRACTICE:
         raise ValueError("Practice never grades assessment questions.")
@@ -118,47 +114,11 @@ def grade_practice(
         chosen = chosen[:1]
     answer_text = "" if question.is_choice else text.strip()[:300]
     correct = is_correct(question=question, selected=chosen, text=answer_text)
-    with transaction.atomic():
-        moves = []
-        if feeds_skill_estimate(question.quiz.phase.track):
-            moves = _move_estimates(learner=learner, question=question, correct=correct, now=now)
-        return PracticeAnswer.objects.create(
-            learner=learner,
-            question=question,
-            selected=chosen,
-            text=answer_text,
-            correct=correct,
-            moves=moves,
-            answered_at=now,
-        )
-
-
-def _move_estimates(*, learner: User, question: Question, correct: bool, now) -> list[dict]:
-    User.objects.select_for_update().filter(pk=learner.pk).values_list("pk").get()
-    skills = list(question.skills.all())
-    params = {p.skill_id: p for p in SkillParameters.objects.filter(skill__in=skills)}
-    answered_before = PracticeAnswer.objects.filter(learner=learner, question=question).exclude(
-        moves=[]
+    return PracticeAnswer.objects.create(
+        learner=learner,
+        question=question,
+        selected=chosen,
+        text=answer_text,
+        correct=correct,
+        answered_at=now,
     )
-    first_time = not answered_before.exists()
-    moves = []
-    for skill in skills:
-        p = params.get(skill.pk) or SkillParameters(skill=skill)
-        mastery = SkillMastery.objects.filter(learner=learner, skill=skill).first()
-        if mastery is None:
-            mastery = SkillMastery(learner=learner, skill=skill, p_known=p.p_init)
-        before = mastery.p_known
-        _, after = bkt_update(
-            before,
-            correct,
-            transit=p.p_transit,
-            guess=p.p_guess if question.is_choice else p.p_guess_open,
-            slip=p.p_slip,
-        )
-        mastery.p_known = after
-        mastery.responses += 1
-        mastery.distinct_questions += int(first_time)
-        mastery.updated_at = now
-        mastery.save()
-        moves.append({"skill": skill.pk, "before": before, "after": after})
-    return moves

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def enrolled(learner):
     track = build_track(phases=2, actions_per_phase=1, title="AI Engineering")
     phase = track.phases.get(order=1)
-    build_quiz(phase=phase, questions=3, per_attempt=3, cooldown_minutes=30, title="Basics check")
+    build_quiz(phase=phase, questions=9, per_attempt=3, cooldown_minutes=30, title="Basics check")
     services.set_gate(
         phase=phase, criteria=[("quiz_score", {"threshold": 80}), ("key_actions_done", {})]
     )

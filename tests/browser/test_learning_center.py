@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def phase(db):
     track = build_track(phases=1, actions_per_phase=1, title="AI Engineering")
     phase = track.phases.get()
-    build_quiz(phase=phase, questions=4, per_attempt=3, cooldown_minutes=30, title="Basics check")
+    build_quiz(phase=phase, questions=9, per_attempt=3, cooldown_minutes=30, title="Basics check")
     build_deck(phase=phase, cards=2, title="Basics flashcards")
     return phase
 

@@ -2,7 +2,7 @@
 
 import factory
 
-from quizzes.models import Card, Choice, Deck, Question, Quiz
+from quizzes.models import BANK_FACTOR, Card, Choice, Deck, Question, Quiz
 from tests.factories import PhaseFactory, SkillFactory
 
 
@@ -73,11 +73,12 @@ def short(quiz: Quiz, *, accepted: list[str], skills=(), **fields) -> Question:
     return question
 
 
-def build_quiz(*, questions: int = 4, per_attempt: int = 3, skill=None, **fields) -> Quiz:
-    """A quiz on a published track's phase with `questions` single-choice questions."""
+def build_quiz(*, questions: int | None = None, per_attempt: int = 3, skill=None, **fields) -> Quiz:
+    """A quiz on a published track's phase with `questions` single-choice questions (by
+    default the smallest bank the authoring rule allows: BANK_FACTOR x per attempt)."""
     quiz = QuizFactory(questions_per_attempt=per_attempt, **fields)
     skill = skill or SkillFactory()
-    for _ in range(questions):
+    for _ in range(BANK_FACTOR * per_attempt if questions is None else questions):
         single(quiz, skills=[skill])
     return quiz
 

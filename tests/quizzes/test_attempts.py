@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def quiz():
-    return build_quiz(questions=6, per_attempt=4)
+    return build_quiz(questions=12, per_attempt=4)
 
 
 def _without_csrf(html: str) -> str:
@@ -71,7 +71,7 @@ def test_the_draw_is_reproducible_from_the_stored_seed(learner, quiz):
 
 
 def test_gated_attempts_draw_from_the_assessment_pool_only(learner):
-    quiz = build_quiz(questions=3, per_attempt=3)
+    quiz = build_quiz(questions=15, per_attempt=3)
     practice = single(quiz, pool=Question.Pool.PRACTICE)
     for _ in range(5):
         attempt = services.start_attempt(learner=learner, quiz=quiz)

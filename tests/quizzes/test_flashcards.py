@@ -220,3 +220,53 @@ def test_the_review_page_has_a_query_budget_whatever_the_number_of_cards(
     # session, user, today's reviews, due counts, new count, a due card, else a new card, the bell
     with django_assert_max_num_queries(8):
         client.get(reverse("quizzes:review"))
+
+
+# --- By the schedule ------------------------------------------------------------------------
+
+
+def test_rating_a_card_that_is_not_due_is_refused_and_changes_nothing(client, learner, deck):
+    card = deck.cards.first()
+    services.review_card(learner=learner, card=card, rating=4, expected_reps=0, now=T0)
+    state = CardState.objects.get(card=card)
+    assert state.due > T0 + timedelta(days=7), "Easy on a new card: due in weeks"
+    with pytest.raises(services.LearningRefused, match="not due until"):
+        services.review_card(
+            learner=learner, card=card, rating=4, expected_reps=1, now=T0 + timedelta(days=1)
+        )
+    client.force_login(learner)
+    with time_machine.travel(T0 + timedelta(days=1), tick=False):
+        page = rate(client, card, 4, htmx=True).text
+    assert "This card is not due until" in page
+    assert ReviewLog.objects.filter(card=card).count() == 1
+    assert CardState.objects.get(card=card).due == state.due
+    # At its due date it is rated as usual.
+    services.review_card(learner=learner, card=card, rating=3, expected_reps=1, now=state.due)
+    assert ReviewLog.objects.filter(card=card).count() == 2
+
+
+def test_the_new_card_cap_holds_at_rating_time_not_only_in_the_queue(client, settings, learner):
+    settings.FLASHCARDS_NEW_PER_DAY = 20
+    deck = build_deck(cards=40)
+    services.study_deck(learner=learner, deck=deck)
+    client.force_login(learner)
+    with time_machine.travel(T0, tick=False):
+        # Crafted POSTs for every card of the deck, bypassing what the queue offers.
+        for card in deck.cards.all():
+            rate(client, card, 4, reps=0)
+        assert ReviewLog.objects.filter(state_before__isnull=True).count() == 20
+        page = rate(client, deck.cards.order_by("order").last(), 4, reps=0, htmx=True).text
+    assert "You have started 20 new cards today, the daily limit" in page
+    with time_machine.travel(T0 + timedelta(days=1), tick=False):
+        rate(client, deck.cards.order_by("order").last(), 4, reps=0)
+    assert ReviewLog.objects.filter(state_before__isnull=True).count() == 21
+
+
+def test_studying_a_deck_says_how_many_new_cards_start_today(client, settings, learner):
+    settings.FLASHCARDS_NEW_PER_DAY = 5
+    deck = build_deck(cards=8)
+    client.force_login(learner)
+    page = client.post(reverse("quizzes:study", args=[deck.pk]), follow=True).text
+    assert "5 of its 8 new cards start today" in page
+    assert "at most 5 new cards a day across your decks" in page
+    assert selectors.review_queue(learner=learner).due_now == 5

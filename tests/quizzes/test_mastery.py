@@ -1,11 +1,21 @@
 """Per-skill mastery: every graded response moves the estimate of each skill it is tagged with,
 the trail keeps which response moved what from what to what, and "My skills" shows it."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes import selectors, services
-from quizzes.models import MasteryEvent, SkillMastery, SkillParameters
+from quizzes.models import (
+    FRESH_WINDOW,
+    Attempt,
+    MasteryEvent,
+    Response,
+    SkillMastery,
+    SkillParameters,
+)
 from tests.factories import SkillFactory
 from tests.quizzes.factories import QuizFactory, build_quiz, numeric, single
 
@@ -71,27 +81,58 @@ def test_skills_without_parameters_use_the_documented_defaults(learner):
 
 def test_mastery_needs_breadth_not_only_a_high_estimate(learner):
     skill = SkillFactory()
-    quiz = build_quiz(questions=3, per_attempt=1, skill=skill)
+    quiz = build_quiz(questions=4, per_attempt=1, skill=skill)
     for _ in range(3):
         take(learner, quiz, right=True)
     mastery = SkillMastery.objects.get()
     assert mastery.p_known >= 0.95
     assert mastery.responses == 3
     assert not mastery.is_mastered, "three lucky answers are not mastery"
-    while mastery.distinct_questions < 3 or mastery.responses < 4:
-        take(learner, quiz, right=True)
-        mastery.refresh_from_db()
+    take(learner, quiz, right=True)
+    mastery.refresh_from_db()
+    assert (mastery.responses, mastery.distinct_questions) == (4, 4)
     assert mastery.is_mastered
 
 
-def test_repeating_one_question_does_not_count_as_breadth(learner):
+def graded_again(learner, question, *, right: bool, when):
+    """A graded attempt showing `question` again: what a retake farmer would get if the draw
+    ever served a question twice (the start refuses it; the evidence rule holds regardless)."""
+    attempt = Attempt.objects.create(
+        learner=learner, quiz=question.quiz, seed=1, started_at=when, question_count=1
+    )
+    choice = next(c for c in question.choices.all() if c.correct is right)
+    Response.objects.create(attempt=attempt, question=question, order=1, selected=[choice.pk])
+    return services.grade_attempt(attempt=attempt, now=when)
+
+
+def test_retaking_the_same_questions_cannot_farm_mastery(learner):
+    skill = SkillFactory()
+    quiz = build_quiz(questions=3, per_attempt=1, skill=skill)
+    t0 = timezone.now()
+    # Forty right answers, over and over, to the same three questions within the window.
+    for i in range(40):
+        question = quiz.questions.order_by("id")[i % 3]
+        graded_again(learner, question, right=True, when=t0 + timedelta(hours=i))
+    mastery = SkillMastery.objects.get()
+    assert (mastery.responses, mastery.distinct_questions) == (3, 3)
+    assert not mastery.is_mastered
+    assert MasteryEvent.objects.count() == 40
+    repeats = MasteryEvent.objects.filter(counted=False)
+    assert repeats.count() == 37
+    assert all(e.p_before == e.p_after for e in repeats), "a repeat moves nothing"
+
+
+def test_a_question_counts_again_once_it_is_out_of_the_window(learner):
     skill = SkillFactory()
     quiz = build_quiz(questions=1, per_attempt=1, skill=skill)
-    for _ in range(5):
-        take(learner, quiz, right=True)
+    question = quiz.questions.get()
+    t0 = timezone.now()
+    graded_again(learner, question, right=True, when=t0)
+    graded_again(learner, question, right=True, when=t0 + FRESH_WINDOW - timedelta(minutes=1))
+    assert SkillMastery.objects.get().responses == 1
+    graded_again(learner, question, right=True, when=t0 + FRESH_WINDOW + timedelta(minutes=1))
     mastery = SkillMastery.objects.get()
-    assert (mastery.responses, mastery.distinct_questions) == (5, 1)
-    assert not mastery.is_mastered
+    assert (mastery.responses, mastery.distinct_questions) == (2, 1)
 
 
 def test_a_learners_mastery_is_theirs_alone(learner, stranger):
@@ -137,7 +178,7 @@ def test_my_skills_shows_each_estimate_and_its_evidence(client, learner, strange
 def test_my_skills_has_a_query_budget_whatever_the_length_of_the_trail(
     client, learner, django_assert_max_num_queries
 ):
-    quiz = build_quiz(questions=6, per_attempt=6)
+    quiz = build_quiz(questions=24, per_attempt=6)
     for right in (True, False, True, False):
         take(learner, quiz, right=right)
     assert MasteryEvent.objects.count() == 24

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def phase():
     track = build_track(phases=2, actions_per_phase=1, title="AI Engineering")
     phase = track.phases.get(order=1)
-    build_quiz(phase=phase, questions=5, per_attempt=3, cooldown_minutes=30, attempts_per_day=3)
+    build_quiz(phase=phase, questions=9, per_attempt=3, cooldown_minutes=30, attempts_per_day=3)
     build_deck(phase=phase, cards=4)
     return phase
 
@@ -56,7 +56,7 @@ def test_a_phase_center_shows_the_quiz_the_deck_and_the_resources(client, learne
     client.force_login(learner)
     html = client.get(phase_url(phase)).text
     quiz = phase.quiz
-    assert quiz.title in html and "3 drawn from 5" in html and "80 %" in html
+    assert quiz.title in html and "3 drawn from 9" in html and "80 %" in html
     assert "Start an attempt" in html
     assert phase.deck.title in html and "Study this deck" in html
     assert phase.resources.get().title in html and "Mark done" in html

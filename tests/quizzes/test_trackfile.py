@@ -49,7 +49,7 @@ phases:
   quiz:
     title: Basics check
     pass_mark: 75
-    questions_per_attempt: 3
+    questions_per_attempt: 1
     time_limit_minutes: 20
     cooldown_minutes: 30
     attempts_per_day: 3
@@ -134,7 +134,7 @@ def test_quiz_and_deck_round_trip_byte_for_byte():
 def test_the_import_stores_the_quiz_its_questions_and_the_deck():
     load()
     quiz = Quiz.objects.get()
-    assert (quiz.pass_mark, quiz.questions_per_attempt, quiz.cooldown_minutes) == (75, 3, 30)
+    assert (quiz.pass_mark, quiz.questions_per_attempt, quiz.cooldown_minutes) == (75, 1, 30)
     questions = {q.key: q for q in Question.objects.all()}
     assert questions["optimizer"].pool == "practice"
     assert questions["half"].answer == 0.5 and questions["half"].tolerance == 0.01
@@ -171,8 +171,10 @@ def test_the_import_stores_the_quiz_its_questions_and_the_deck():
             "quiz: questions[2]: duplicate key 'variance'",
         ),
         (
-            ("    questions_per_attempt: 3\n", "    questions_per_attempt: 5\n"),
-            "questions_per_attempt is 5 but the assessment pool has only 4 questions",
+            ("    questions_per_attempt: 1\n", "    questions_per_attempt: 2\n"),
+            'phases[0] "Basics": quiz: quiz "Basics check" draws 2 questions per attempt, so '
+            "fresh draws need at least 6 assessment questions (3 x 2); its bank has 4: add 2 "
+            "or lower questions_per_attempt",
         ),
         (
             (
@@ -205,7 +207,7 @@ def test_a_bad_quiz_or_deck_is_refused_with_the_entry_at_fault(change, message):
 
 def test_nothing_is_written_when_a_file_is_refused(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(TRACK.replace("questions_per_attempt: 3", "questions_per_attempt: 9"))
+    bad.write_text(TRACK.replace("questions_per_attempt: 1", "questions_per_attempt: 9"))
     with pytest.raises(TrackFileError):
         import_track_files([bad])
     assert not Track.objects.exists() and not Quiz.objects.exists()
@@ -229,7 +231,7 @@ def test_a_reimport_retires_what_left_the_file_and_keeps_learners_records(learne
     assert Question.objects.filter(is_active=True).count() == 4
     assert list(variance.choices.values_list("id", flat=True)) == choice_ids, "choices kept"
     assert Choice.objects.get(pk=choice_ids[1]).text == "Add many more features"
-    assert Attempt.objects.get().responses.count() == 3
+    assert Attempt.objects.get().responses.count() == 1
     assert ResourceCompletion.objects.get().resource_id == resource.pk
     assert export_track(track) == without
 

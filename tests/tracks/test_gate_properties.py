@@ -1,7 +1,8 @@
 """Property: over any sequence of learner actions, a phase opens exactly when its gate is met.
 
-Actions are what a learner can do alone: quiz attempts with random answers, flashcard
-reviews with random ratings, ticks and unticks, submissions that no mentor approved.
+Actions are what a learner can do alone: quiz attempts with random answers (refused once
+fresh questions run out), flashcard reviews with random ratings (refused when not due),
+ticks and unticks, submissions that no mentor approved.
 """
 
 import contextlib
@@ -38,14 +39,17 @@ def gated_track(db):
     track = build_track(phases=3, actions_per_phase=1)
     phase1 = track.phases.get(order=1)
     phase1.key_actions.update(needs_evidence=True)
-    build_quiz(phase=phase1, questions=3, per_attempt=3, cooldown_minutes=0)
+    build_quiz(phase=phase1, per_attempt=3, cooldown_minutes=0)
     build_deck(phase=phase1, cards=2)
     return track
 
 
 def act(learner, enrollment, phase, action, value):
     if action == "attempt":
-        attempt = quiz_services.start_attempt(learner=learner, quiz=phase.quiz)
+        try:
+            attempt = quiz_services.start_attempt(learner=learner, quiz=phase.quiz)
+        except quiz_services.LearningRefused:  # no fresh questions left: a refusal, no change
+            return
         answers = {}
         for response, right in zip(
             attempt.responses.select_related("question"), value, strict=False
@@ -58,9 +62,10 @@ def act(learner, enrollment, phase, action, value):
     elif action == "review":
         card = phase.deck.cards.first()
         state = card.states.filter(learner=learner).first()
-        quiz_services.review_card(
-            learner=learner, card=card, rating=value, expected_reps=state.reps if state else 0
-        )
+        with contextlib.suppress(quiz_services.LearningRefused):  # not due yet
+            quiz_services.review_card(
+                learner=learner, card=card, rating=value, expected_reps=state.reps if state else 0
+            )
     elif action == "tick":
         progress = KeyActionProgress.objects.get(enrollment=enrollment, key_action__phase=phase)
         with contextlib.suppress(services.PhaseNotOpen):  # ticking a closed phase is refused

@@ -12,7 +12,13 @@ from quizzes.models import Attempt, CardState, ReviewLog
 from tests.factories import build_track
 from tests.quizzes.factories import build_deck, build_quiz
 from tracks import gates, progression, services
-from tracks.models import GateCriterion, KeyActionProgress, PhaseProgress, ProgressEvent
+from tracks.models import (
+    Enrollment,
+    GateCriterion,
+    KeyActionProgress,
+    PhaseProgress,
+    ProgressEvent,
+)
 
 State = PhaseProgress.State
 
@@ -76,7 +82,7 @@ def phase1(track):
 
 @pytest.fixture
 def quiz(phase1):
-    return build_quiz(phase=phase1, questions=4, per_attempt=3)
+    return build_quiz(phase=phase1, per_attempt=3)
 
 
 # --- Each kind at its boundary --------------------------------------------------------------
@@ -132,72 +138,105 @@ def test_key_actions_done_needs_every_tick(learner, track, phase1, quiz):
     assert progression.evaluate(enrollment=enrollment).results[1].met
 
 
-def review_state(learner, card, *, stability, spaced):
-    now = timezone.now()
+def reviewed(learner, card, *, at, rating=3, first=False):
+    return ReviewLog.objects.create(
+        learner=learner,
+        card=card,
+        rating=rating,
+        reviewed_at=at,
+        due_after=at,
+        state_before=None if first else CardState.State.REVIEW,
+    )
+
+
+def in_review(learner, card, *, at, state=CardState.State.REVIEW):
     CardState.objects.create(
-        learner=learner,
-        card=card,
-        state=CardState.State.REVIEW,
-        stability=stability,
-        difficulty=5,
-        due=now + timedelta(days=stability),
-        last_review=now,
-        reps=2,
-    )
-    first = now - (timedelta(days=2) if spaced else timedelta(hours=2))
-    ReviewLog.objects.create(
-        learner=learner, card=card, rating=3, reviewed_at=first, due_after=first
-    )
-    ReviewLog.objects.create(
-        learner=learner,
-        card=card,
-        rating=3,
-        reviewed_at=now,
-        due_after=now,
-        state_before=CardState.State.REVIEW,
+        learner=learner, card=card, state=state, stability=30, difficulty=5, due=at, reps=3
     )
 
 
 @pytest.mark.django_db
-def test_card_retention_needs_stable_cards_recalled_across_a_day(learner, track, phase1, quiz):
+def test_card_retention_counts_recalls_that_came_weeks_after_the_review_before(
+    learner, track, phase1, quiz
+):
     deck = build_deck(phase=phase1, cards=5)
     set_gate(phase1, ("quiz_score", {}), ("card_retention", {"share": 80}))
     enrollment = enroll(learner, track)
+    now = timezone.now()
+    Enrollment.objects.filter(pk=enrollment.pk).update(created_at=now - timedelta(days=60))
+    enrollment.refresh_from_db()
     cards = list(deck.cards.all())
-    for card in cards[:3]:
-        review_state(learner, card, stability=8, spaced=True)
-    review_state(learner, cards[3], stability=6.9, spaced=True)  # not stable enough
-    review_state(learner, cards[4], stability=9, spaced=False)  # crammed within a sitting
+    for card in cards:
+        in_review(learner, card, at=now + timedelta(days=40))
+    for card in cards[:3]:  # recalled 21 days after the review before: retained
+        reviewed(learner, card, at=now - timedelta(days=21), first=True)
+        reviewed(learner, card, at=now)
+    # Recalled 20 days after: one day short of what the criterion measures.
+    reviewed(learner, cards[3], at=now - timedelta(days=20), first=True)
+    reviewed(learner, cards[3], at=now)
+    # A 30-day gap, but it ended in Again: not recalled.
+    reviewed(learner, cards[4], at=now - timedelta(days=30), first=True)
+    reviewed(learner, cards[4], at=now, rating=1)
     result = progression.evaluate(enrollment=enrollment).results[1]
     assert (result.met, result.current, result.required) == (
         False,
         "3 of 5 cards",
         "4 cards (80 %)",
     )
-    CardState.objects.filter(card=cards[3]).update(stability=7)
+    assert result.label == "Flashcards recalled after 21+ days"
+    reviewed(learner, cards[3], at=now + timedelta(days=21))
     assert progression.evaluate(enrollment=enrollment).results[1].met
 
 
 @pytest.mark.django_db
+def test_a_card_that_lapsed_since_its_recall_is_not_retained(learner, track, phase1, quiz):
+    deck = build_deck(phase=phase1, cards=1)
+    set_gate(phase1, ("quiz_score", {}), ("card_retention", {"share": 100}))
+    enrollment = enroll(learner, track)
+    now = timezone.now()
+    Enrollment.objects.filter(pk=enrollment.pk).update(created_at=now - timedelta(days=60))
+    enrollment.refresh_from_db()
+    card = deck.cards.get()
+    in_review(learner, card, at=now, state=CardState.State.RELEARNING)
+    reviewed(learner, card, at=now - timedelta(days=30), first=True)
+    reviewed(learner, card, at=now - timedelta(days=5))
+    assert not progression.evaluate(enrollment=enrollment).results[1].met
+
+
+@pytest.mark.django_db
 def test_skill_mastery_names_the_weakest_skill(learner, track, phase1):
+    from quizzes import services as quiz_services
     from quizzes.models import SkillMastery
     from tests.factories import SkillFactory
+    from tests.quizzes.factories import QuizFactory, single
 
     docker, python = SkillFactory(name="Docker"), SkillFactory(name="Python")
-    quiz = build_quiz(phase=phase1, questions=3, per_attempt=3, skill=docker)
-    for question in list(quiz.questions.all()):
-        question.skills.add(python)
+    quiz = QuizFactory(phase=phase1, questions_per_attempt=8)
+    for skill in (python, docker):
+        for _ in range(4):
+            single(quiz, skills=[skill])
     set_gate(phase1, ("skill_mastery", {}))
     enrollment = enroll(learner, track)
-    SkillMastery.objects.create(
-        learner=learner, skill=python, p_known=0.97, responses=5, distinct_questions=3
-    )
-    SkillMastery.objects.create(
-        learner=learner, skill=docker, p_known=0.71, responses=5, distinct_questions=3
-    )
+    attempt = quiz_services.start_attempt(learner=learner, quiz=quiz)
+    answers = {}
+    for response in attempt.responses.select_related("question").prefetch_related(
+        "question__choices", "question__skills"
+    ):
+        is_python = python in response.question.skills.all()
+        # Python: all right. Docker: two right, two wrong.
+        right = is_python or response.question.key < max(
+            quiz.questions.filter(skills=docker).values_list("key", flat=True)[:2]
+        )
+        choice = next(c for c in response.question.choices.all() if c.correct is bool(right))
+        answers[response.order] = quiz_services.Answer([choice.pk], "")
+    quiz_services.save_answers(attempt=attempt, answers=answers)
+    quiz_services.grade_attempt(attempt=attempt)
     result = progression.evaluate(enrollment=enrollment).results[0]
     assert not result.met
-    assert result.sentence == "1 of 2 skills mastered: Docker is at 0.71."
+    docker_p = SkillMastery.objects.get(learner=learner, skill=docker).p_known
+    assert docker_p < 0.95
+    # The window's replay is the running estimate when all the evidence is in the window.
+    assert result.sentence == f"1 of 2 skills mastered: Docker is at {docker_p:.2f}."
 
 
 # --- Authoring refusals ---------------------------------------------------------------------
@@ -399,7 +438,7 @@ def test_gate_criteria_rows_are_per_kind_once():
 def test_a_locked_phases_quiz_cannot_be_started(learner, track):
     from quizzes import services as quiz_services
 
-    quiz2 = build_quiz(phase=track.phases.get(order=2), questions=3, per_attempt=3)
+    quiz2 = build_quiz(phase=track.phases.get(order=2), per_attempt=3)
     enroll(learner, track)
     with pytest.raises(quiz_services.LearningRefused, match="Phase 2 is still locked"):
         quiz_services.start_attempt(learner=learner, quiz=quiz2)
@@ -417,7 +456,7 @@ def test_a_background_that_covers_the_phase_may_test_out_but_the_phase_opens_in_
     )
     background.covers_skills.set(track.skills.all())
     phase2 = track.phases.get(order=2)
-    quiz2 = build_quiz(phase=phase2, questions=3, per_attempt=3)
+    quiz2 = build_quiz(phase=phase2, per_attempt=3)
     set_gate(phase1, ("quiz_score", {}), ("evidence_approved", {}))
     set_gate(phase2, ("quiz_score", {}))
     enrollment = services.save_goals(

@@ -1,10 +1,10 @@
-"""The admin: usage per backend, and the per-track switch "practice feeds the estimate"."""
+"""The admin: usage per backend (practice has no switch to feed estimates any more)."""
 
 import pytest
 from django.urls import reverse
 
 from mentors.ai import services
-from mentors.models import AIUsage, PracticeSettings
+from mentors.models import AIUsage
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,3 @@ def test_learners_cannot_open_the_usage_admin(client, learner):
     client.force_login(learner)
     response = client.get(reverse("admin:mentors_aiusage_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response.url
-
-
-def test_an_admin_turns_on_practice_feeding_the_estimate_per_track(client, staff, phase):
-    client.force_login(staff)
-    response = client.post(
-        reverse("admin:mentors_practicesettings_add"),
-        {"track": phase.track.pk, "feeds_skill_estimate": "on"},
-    )
-    assert response.status_code == 302
-    assert PracticeSettings.objects.get(track=phase.track).feeds_skill_estimate

@@ -1,5 +1,5 @@
 """Practice: the weakest skills first, only from the practice pool, graded at once with the
-explanation, never an Attempt, and feeding estimates only where the admin said so."""
+explanation, never an Attempt, and never a skill estimate."""
 
 import random
 
@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mentors.ai import practice
-from mentors.models import PracticeAnswer, PracticeSettings
-from quizzes.models import Attempt, Question, SkillMastery
+from mentors.models import PracticeAnswer
+from quizzes.models import Attempt, MasteryEvent, Question, SkillMastery
 from tests.factories import PhaseFactory, SkillFactory
 from tests.quizzes.factories import QuizFactory, single
 
@@ -147,22 +147,22 @@ def test_practice_never_creates_attempts_nor_moves_estimates_by_default(
     assert PracticeAnswer.objects.filter(moves=[]).count() == 3
 
 
-def test_an_admin_may_let_practice_feed_the_skill_estimate(learner, phase, docker_skill):
-    PracticeSettings.objects.create(track=phase.track, feeds_skill_estimate=True)
+def test_practice_cannot_change_an_estimate_the_gate_reads(learner, phase, docker_skill):
+    # An estimate already earned by a quiz: six right practice answers leave it as it was
+    # (before, a track switch let six of them take it to 0.9996 with no MasteryEvent).
+    SkillMastery.objects.create(
+        learner=learner, skill=docker_skill, p_known=0.4, responses=2, distinct_questions=2
+    )
     question = phase.quiz.questions.get(key="practice-dockerfile")
     right = question.choices.get(correct=True).pk
-    answer = practice.grade_practice(learner=learner, question=question, selected=[right], text="")
+    for _ in range(6):
+        answer = practice.grade_practice(
+            learner=learner, question=question, selected=[right], text=""
+        )
+        assert answer.correct and answer.moves == []
     mastery = SkillMastery.objects.get(learner=learner, skill=docker_skill)
-    # p(L0)=0.25, p(T)=0.15, p(G)=0.25, p(S)=0.10, right: 0.225/(0.225+0.1875)=0.5454...
-    # then 0.5454 + 0.4545 * 0.15 = 0.6136...
-    assert mastery.p_known == pytest.approx(0.61364, abs=1e-4)
-    assert (mastery.responses, mastery.distinct_questions) == (1, 1)
-    assert answer.moves == [
-        {"skill": docker_skill.pk, "before": 0.25, "after": pytest.approx(0.61364, abs=1e-4)}
-    ]
-    practice.grade_practice(learner=learner, question=question, selected=[right], text="")
-    mastery.refresh_from_db()
-    assert (mastery.responses, mastery.distinct_questions) == (2, 1)  # same question
+    assert (mastery.p_known, mastery.responses, mastery.distinct_questions) == (0.4, 2, 2)
+    assert not MasteryEvent.objects.exists()
     assert not Attempt.objects.exists()
 
 
