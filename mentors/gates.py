@@ -4,6 +4,9 @@ Registered with tracks.gates from MentorsConfig.ready(). Counts only submissions
 approved; a submission waiting for review never counts (it is shown as waiting).
 """
 
+import math
+
+from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import formats
@@ -74,6 +77,9 @@ EVIDENCE_APPROVED = gates.CriterionKind(
     evaluate=_evidence_approved,
     params=(gates.Param("count", "Approved submissions", 1, 1, 20),),
     check=_check,
+    # Sent on a day, reviewed within the mentors' promise: one round (the work itself is the
+    # phase's study time).
+    minimum_days=lambda phase, params: math.ceil(settings.EVIDENCE_REVIEW_PROMISE_HOURS / 24) + 1,
     summary=lambda params: (
         f"{params['count']} piece{'s' if params['count'] != 1 else ''} of work approved by a mentor"
     ),

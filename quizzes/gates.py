@@ -4,8 +4,10 @@ Registered with tracks.gates from QuizzesConfig.ready(). Each evaluates in a fix
 queries whatever the number of attempts, responses and reviews.
 """
 
+import math
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 
@@ -176,6 +178,19 @@ def _skill_mastery(
     )
 
 
+def _skill_mastery_days(phase: Phase, params: dict[str, int]) -> int:
+    """Mastery needs MASTERY_MIN_RESPONSES graded answers per skill; one attempt answers a
+    skill at most `questions_per_attempt` times, and attempts are spaced by the quiz's
+    cooldown and daily limit."""
+    quiz = _active_quiz(phase)
+    if quiz is None:
+        return 0
+    attempts = math.ceil(MASTERY_MIN_RESPONSES / max(quiz.questions_per_attempt, 1))
+    by_cooldown = math.ceil((attempts - 1) * quiz.cooldown_minutes / (24 * 60)) + 1
+    by_limit = math.ceil(attempts / quiz.attempts_per_day) if quiz.attempts_per_day else 1
+    return max(by_cooldown, by_limit)
+
+
 SKILL_MASTERY = gates.CriterionKind(
     key="skill_mastery",
     label="Skill mastery",
@@ -186,6 +201,7 @@ SKILL_MASTERY = gates.CriterionKind(
     evaluate=_skill_mastery,
     check=_check_skills,
     summary=lambda params: "every skill of the phase mastered",
+    minimum_days=_skill_mastery_days,
 )
 
 
@@ -260,6 +276,19 @@ def _card_retention(
     )
 
 
+def _card_retention_days(phase: Phase, params: dict[str, int]) -> int:
+    """New cards enter at FLASHCARDS_NEW_PER_DAY a day, and each card needed must then be
+    recalled after the criterion's window away (its days away or minimum stability: the
+    plan does not bank on an Easy self-rating claiming a long memory on day one)."""
+    window = params.get("min_days_away", params.get("min_stability_days", 1))
+    total = Card.objects.filter(deck__phase=phase, deck__is_active=True, is_active=True).count()
+    needed = -(-total * params.get("share", 100) // 100)
+    per_day = max(settings.FLASHCARDS_NEW_PER_DAY, 1)
+    # The last card needed is first seen on day ceil(needed / per_day) and recalled `window`
+    # days later: that day belongs to the phase too.
+    return math.ceil(needed / per_day) + max(window, 1) if needed else 0
+
+
 CARD_RETENTION = gates.CriterionKind(
     key="card_retention",
     label="Flashcard retention",
@@ -276,6 +305,7 @@ CARD_RETENTION = gates.CriterionKind(
     self_reported=True,
     check=_check_deck,
     summary=lambda params: f"{params['share']} % of the flashcards retained",
+    minimum_days=_card_retention_days,
 )
 
 

@@ -1,5 +1,6 @@
 """The criterion kind `tracks` provides: key_actions_done (self-reported ticks)."""
 
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from tracks import gates
@@ -9,10 +10,14 @@ from tracks.models import Enrollment, KeyAction, KeyActionProgress, Phase
 def _key_actions_done(
     enrollment: Enrollment, phase: Phase, params: dict[str, int]
 ) -> gates.CriterionResult:
-    total = KeyAction.objects.filter(phase=phase).count()
-    ticked = KeyActionProgress.objects.filter(
-        enrollment=enrollment, key_action__phase=phase, ticked_at__isnull=False
-    ).count()
+    # One query: the phase's actions, counting those this enrollment ticked.
+    ticked_here = KeyActionProgress.objects.filter(
+        enrollment=enrollment, key_action=OuterRef("pk"), ticked_at__isnull=False
+    )
+    figures = KeyAction.objects.filter(phase=phase).aggregate(
+        total=Count("id"), ticked=Count("id", filter=Q(Exists(ticked_here)))
+    )
+    total, ticked = figures["total"], figures["ticked"]
     left = total - ticked
     return gates.CriterionResult(
         kind="key_actions_done",

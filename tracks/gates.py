@@ -69,6 +69,11 @@ class CriterionKind:
     - `check(phase, params)`: sentences saying what is wrong for this phase (e.g. "the phase
       has no quiz"), empty when the criterion can be met.
     - `evaluate(enrollment, phase, params)`: the current result, read from the database.
+    - `minimum_days(phase, params)`: the fewest calendar days, the first one included, in
+      which a learner who does everything right could meet the criterion (a retention
+      window, a review promise, a quiz's cooldowns and daily limit). The plan never gives a
+      phase less time than the largest minimum of its gate, so a new kind brings its own
+      minimum. Default: 0 (nothing in the criterion itself takes calendar time).
     """
 
     key: str
@@ -79,6 +84,7 @@ class CriterionKind:
     self_reported: bool = False
     check: Callable[["Phase", dict[str, int]], list[str]] = lambda phase, params: []
     summary: Callable[[dict[str, int]], str] | None = None  # "a quiz score of 80 % or more"
+    minimum_days: Callable[["Phase", dict[str, int]], int] = lambda phase, params: 0
 
     def describe(self, raw_params: dict[str, Any] | None) -> str:
         """The criterion in a few words for the learner, parameters included."""
@@ -131,6 +137,23 @@ def kinds() -> list[CriterionKind]:
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(k.key, k.label) for k in kinds()]
+
+
+def gate_minimum_days(phase: "Phase", criteria: list[tuple[str, dict[str, Any] | None]]) -> int:
+    """The fewest days the gate of `phase` can be met in: the largest minimum of its criteria
+    (they can be worked on side by side). Unknown kinds and bad parameters count as 0: the
+    gate's validation reports them, a plan should not fail on them."""
+    days = 0
+    for key, raw in criteria:
+        kind = get_kind(key)
+        if kind is None:
+            continue
+        try:
+            params = kind.clean_params(raw)
+        except ValidationError:
+            continue
+        days = max(days, kind.minimum_days(phase, params))
+    return days
 
 
 def gate_problems(phase: "Phase", criteria: list[tuple[str, dict[str, Any] | None]]) -> list[str]:

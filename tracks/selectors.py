@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -9,7 +10,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from tracks import plans
+
+if TYPE_CHECKING:
+    from tracks.progression import GateReport
+from tracks import gates, plans
 from tracks.models import (
     Background,
     Enrollment,
@@ -61,9 +65,15 @@ def track_for_page(*, slug: str, viewer: User | None) -> Track:
 
 
 def plan_track(track: Track) -> plans.PlanTrack:
-    """The track as the plan generator's input (three queries, whatever the track's size)."""
+    """The track as the plan generator's input.
+
+    Four queries for the phases, key actions, skills and gates, plus what each criterion kind
+    reads to say how long its gate takes at least (a deck's size, a quiz's limits): bounded by
+    the track's authoring, never by a learner's history. Called when goals are saved.
+    """
     phases = track.phases.order_by("order").prefetch_related(
-        Prefetch("key_actions", queryset=KeyAction.objects.prefetch_related("skills"))
+        Prefetch("key_actions", queryset=KeyAction.objects.prefetch_related("skills")),
+        Prefetch("gate_criteria", queryset=GateCriterion.objects.order_by("order", "id")),
     )
     backgrounds = track.backgrounds.prefetch_related("covers_skills")
     return plans.PlanTrack(
@@ -75,6 +85,9 @@ def plan_track(track: Track) -> plans.PlanTrack:
                 min_weeks=p.min_weeks,
                 max_weeks=p.max_weeks,
                 on_the_job=p.on_the_job,
+                min_days=gates.gate_minimum_days(
+                    p, [(c.kind, c.params) for c in p.gate_criteria.all()]
+                ),
                 key_actions=tuple(
                     plans.PlanKeyAction(id=a.pk, skills=frozenset(s.slug for s in a.skills.all()))
                     for a in p.key_actions.all()
@@ -189,6 +202,7 @@ class PhaseRow:
     x: float  # timeline: left edge and width, in percent of the width
     width: float
     opens_when: tuple[str, ...] = ()  # the criteria of the previous phase's gate, as labels
+    criteria_total: int = 0  # the criteria of this phase's own gate
 
     @property
     def locked(self) -> bool:
@@ -203,6 +217,9 @@ class PhaseRow:
         return self.phase.order - 1
 
 
+ON_SCHEDULE = plans.Pace("on", 0, "")
+
+
 @dataclass(frozen=True)
 class Dashboard:
     enrollment: Enrollment
@@ -214,6 +231,8 @@ class Dashboard:
     resources: list[Resource]
     others: list[Enrollment]
     today_x: float | None
+    gate: "GateReport | None" = None
+    pace: plans.Pace = ON_SCHEDULE
 
     @property
     def finished(self) -> bool:
@@ -249,13 +268,51 @@ class Dashboard:
     def role_label(self) -> str:
         return plans.months_label(self.plan.study_weeks)
 
+    @property
+    def job_label(self) -> str:
+        return plans.months_label(self.plan.job_weeks) if self.plan.job_weeks else ""
 
-def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None:
+    @property
+    def is_last_phase(self) -> bool:
+        return self.current is not None and self.current is self.phases[-1]
+
+    @property
+    def next_phase(self) -> "PhaseRow | None":
+        if self.current is None:
+            return None
+        return next((r for r in self.phases if r.phase.order > self.current.phase.order), None)
+
+    @property
+    def skill_bars(self) -> list[dict]:
+        """The open phase's skills and their mastery, from the gate's own evidence (no query)."""
+        for result in self.gate.results if self.gate else []:
+            if result.kind == "skill_mastery":
+                return [
+                    {
+                        "skill": row["skill"],
+                        "percent": round((row["p_known"] or 0) * 100),
+                    }
+                    for row in result.evidence.get("skills", [])
+                ]
+        return []
+
+
+def dashboard(
+    *,
+    learner: User,
+    now: datetime | None = None,
+    gate: "GateReport | None" = None,
+) -> Dashboard | None:
     """Everything the learner's dashboard shows, or None without an active enrollment.
 
-    Seven queries whatever the number of phases, key actions and enrollments.
+    `gate` is the open phase's gate report when the caller has it (the page evaluates it
+    first): the schedule and the progress picture read it. Six queries whatever the number
+    of phases, key actions and enrollments.
     """
-    enrollment = active_enrollment(learner)  # 1
+    enrollments = list(
+        Enrollment.objects.filter(learner=learner).select_related("track").order_by("track__title")
+    )  # 1: the active one and the paused ones
+    enrollment = next((e for e in enrollments if e.status == Enrollment.Status.ACTIVE), None)
     if enrollment is None or not enrollment.plan:
         return None
     plan = plans.plan_from_json(enrollment.plan)
@@ -274,6 +331,7 @@ def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None
             x=geometry.get(phase.pk, (0.0, 0.0))[0],
             width=geometry.get(phase.pk, (0.0, 0.0))[1],
             opens_when=tuple(gate_labels.get(previous.pk, ())) if previous else (),
+            criteria_total=len(gate_labels.get(phase.pk, ())),
         )
         for previous, phase in zip([None, *phases], phases, strict=False)
     ]
@@ -292,12 +350,17 @@ def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None
             for p in progress
         ]
         resources = list(current.phase.resources.order_by("order"))  # 6
-    others = list(
-        Enrollment.objects.filter(learner=learner)
-        .exclude(pk=enrollment.pk)
-        .select_related("track")
-        .order_by("track__title")
-    )  # 7
+    if gate is not None and current is not None and gate.phase.pk != current.phase.pk:
+        gate = None  # a report of another phase (the gate moved on in between)
+    results = gate.results if gate is not None else []
+    pace = plans.pace(
+        plan=plan,
+        current_phase_id=current.phase.pk if current else None,
+        today=today,
+        gate_progress=sum(min(r.progress, 1.0) for r in results) / len(results) if results else 0.0,
+        met=sum(1 for r in results if r.met),
+        total=len(results),
+    )
     return Dashboard(
         enrollment=enrollment,
         plan=plan,
@@ -306,8 +369,10 @@ def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None
         current=current,
         key_actions=key_actions,
         resources=resources,
-        others=others,
+        others=[e for e in enrollments if e.pk != enrollment.pk],
         today_x=_timeline_x(plan, phases, geometry, today),
+        gate=gate,
+        pace=pace,
     )
 
 

@@ -40,7 +40,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     """
     enrollment = selectors.active_enrollment(request.user)
     refreshed = progression.refresh(enrollment=enrollment) if enrollment else None
-    data = selectors.dashboard(learner=request.user)
+    gate = refreshed.report if refreshed else None
+    data = selectors.dashboard(learner=request.user, gate=gate)
     if data is None:
         paused = list(
             Enrollment.objects.filter(learner=request.user)
@@ -55,7 +56,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "tracks/dashboard.html",
-        {"d": data, "gate": refreshed.report if refreshed else None},
+        {"d": data, "gate": gate},
     )
 
 
@@ -80,6 +81,8 @@ def gate(request: AuthedRequest) -> HttpResponse:
     moved = shown.isdigit() and (report is None or report.phase.pk != int(shown))
     context = {
         "gate": report,
+        "gate_is_last": report is not None
+        and not report.phase.track.phases.filter(order__gt=report.phase.order).exists(),
         "opened": [report.phase] if moved and report is not None else [],
         "finished": moved and report is None,
     }

@@ -159,7 +159,9 @@ def test_the_dashboard_shows_the_current_phase_the_timeline_and_locked_phases(
 def test_the_dashboard_says_behind_by_n_weeks(owner, learner, ai_engineering):
     long_ago = timezone.now() - timedelta(weeks=30)
     enroll(learner, ai_engineering, background="data-scientist", now=long_ago)
-    assert "Behind by 29 weeks" in owner.get("/").content.decode()
+    page = owner.get("/").content.decode()
+    assert "Behind by 28 weeks" in page and "planned to end on" in page
+    assert "add hours a week or move your target date" in page
 
 
 def test_a_target_date_the_plan_misses_is_said_with_the_hours_that_meet_it(
