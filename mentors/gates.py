@@ -9,7 +9,7 @@ import math
 from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 
 from mentors.models import Submission
 from tracks import gates
@@ -42,7 +42,8 @@ def _evidence_approved(
     approved, waiting = figures["approved"], figures["waiting"]
     parts = [f"{approved} approved"]
     if waiting and figures["waiting_since"]:
-        since = formats.date_format(figures["waiting_since"], "l")
+        # In the viewer's zone (the active one): a Sunday-night submission is Sunday's.
+        since = formats.date_format(timezone.localtime(figures["waiting_since"]), "l")
         parts.append(f"{waiting} waiting for review since {since}")
     elif waiting:
         parts.append(f"{waiting} waiting for review")
