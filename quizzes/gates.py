@@ -5,11 +5,13 @@ queries whatever the number of attempts, responses and reviews.
 """
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import (
     MASTERY_MIN_QUESTIONS,
@@ -22,7 +24,8 @@ from quizzes.models import (
     ReviewLog,
     SkillMastery,
 )
-from tracks import gates
+from quizzes.selectors import quiz_availability
+from tracks import gates, momentum
 from tracks.models import Enrollment, Phase, Skill
 
 
@@ -84,6 +87,34 @@ def _quiz_score(
     )
 
 
+def _quiz_next_step(
+    enrollment: Enrollment, phase: Phase, result: gates.CriterionResult
+) -> gates.NextStep | None:
+    """The quiz when it can be started (or resumed) now; else when it can (two queries)."""
+    quiz = _active_quiz(phase)
+    if result.met or quiz is None:
+        return None
+    availability = quiz_availability(learner=enrollment.learner, quiz=quiz)
+    if availability.in_progress is not None:
+        return gates.NextStep(
+            label="Resume your quiz attempt",
+            url=reverse("quizzes:attempt", args=[availability.in_progress.pk]),
+            reason="You have an attempt open: finish it before its time runs out.",
+            rank=gates.RANK_RESUME,
+        )
+    if not availability.can_start:
+        return gates.NextStep(
+            label="See the quiz",
+            url=result.link,
+            reason=availability.message,
+            rank=gates.RANK_WAIT,
+            waiting=True,
+        )
+    return gates.NextStep(
+        label="Take the quiz", url=result.link, reason=result.sentence, rank=gates.RANK_QUIZ
+    )
+
+
 QUIZ_SCORE = gates.CriterionKind(
     key="quiz_score",
     label="Quiz score",
@@ -92,6 +123,7 @@ QUIZ_SCORE = gates.CriterionKind(
     params=(gates.Param("threshold", "Threshold (%)", 80, 1, 100),),
     check=_check_quiz,
     summary=lambda params: f"a quiz score of {params['threshold']} % or more",
+    next_step=_quiz_next_step,
 )
 
 
@@ -244,6 +276,8 @@ def _card_retention(
             filter=Q(state=CardState.State.REVIEW, stability__gte=stability) & Q(Exists(spaced)),
         ),
         last=Max("last_review"),
+        due_now=Count("id", filter=Q(due__lte=Now())),
+        next_due=Min("due"),
     )
     retained = figures["retained"]
     needed = -(-total * share // 100)  # ceiling: 80 % of 16 cards is 13
@@ -263,8 +297,9 @@ def _card_retention(
         required=f"{needed} cards ({share} %)",
         sentence=sentence,
         progress=retained / needed if needed else 0.0,
-        link=reverse("quizzes:review"),
-        link_label="Review flashcards",
+        # Before the first card, the review page would be empty: the deck starts on its phase.
+        link=reverse("quizzes:review") if figures["studied"] else _phase_link(phase) + "#deck",
+        link_label="Review flashcards" if figures["studied"] else "Start the flashcards",
         evidence={
             "retained": retained,
             "studied": figures["studied"],
@@ -272,6 +307,8 @@ def _card_retention(
             "share": share,
             "min_stability_days": stability,
             "last_review": figures["last"].isoformat() if figures["last"] else None,
+            "due": figures["due_now"],
+            "next_due": figures["next_due"].isoformat() if figures["next_due"] else None,
         },
     )
 
@@ -287,6 +324,38 @@ def _card_retention_days(phase: Phase, params: dict[str, int]) -> int:
     # The last card needed is first seen on day ceil(needed / per_day) and recalled `window`
     # days later: that day belongs to the phase too.
     return math.ceil(needed / per_day) + max(window, 1) if needed else 0
+
+
+def _card_next_step(
+    enrollment: Enrollment, phase: Phase, result: gates.CriterionResult
+) -> gates.NextStep | None:
+    """Due cards first (they fade); a deck never opened is started on its phase page."""
+    facts = result.evidence
+    if result.met:
+        return None
+    if facts.get("due"):
+        n = facts["due"]
+        return gates.NextStep(
+            label=f"Review {n} due card{'s' if n != 1 else ''}",
+            url=reverse("quizzes:review"),
+            reason=f"Cards fade if they wait: {result.sentence}",
+            rank=gates.RANK_DUE,
+        )
+    if not facts.get("studied"):
+        return gates.NextStep(
+            label="Start the flashcards",
+            url=result.link,
+            reason="The gate needs cards you remember after days away: start the deck today.",
+            rank=gates.RANK_START,
+        )
+    next_due = timezone.localtime(datetime.fromisoformat(facts["next_due"]))
+    return gates.NextStep(
+        label="Follow your flashcards",
+        url=_phase_link(phase) + "#deck",
+        reason=f"No card is due: the next one is on {next_due:%a %d %b, %H:%M}.",
+        rank=gates.RANK_WAIT,
+        waiting=True,
+    )
 
 
 CARD_RETENTION = gates.CriterionKind(
@@ -306,9 +375,23 @@ CARD_RETENTION = gates.CriterionKind(
     check=_check_deck,
     summary=lambda params: f"{params['share']} % of the flashcards retained",
     minimum_days=_card_retention_days,
+    next_step=_card_next_step,
 )
 
 
 def register() -> None:
     for kind in (QUIZ_SCORE, SKILL_MASTERY, CARD_RETENTION):
         gates.register(kind)
+    # Study the dashboard's momentum counts: attempts started and flashcard reviews.
+    momentum.register_study_source(
+        "quizzes.attempts",
+        lambda learner_id, since: Attempt.objects.filter(
+            learner_id=learner_id, started_at__gte=since
+        ).values(at=F("started_at")),
+    )
+    momentum.register_study_source(
+        "quizzes.reviews",
+        lambda learner_id, since: ReviewLog.objects.filter(
+            learner_id=learner_id, reviewed_at__gte=since
+        ).values(at=F("reviewed_at")),
+    )

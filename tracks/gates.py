@@ -60,6 +60,43 @@ class CriterionResult:
         }
 
 
+# How urgent a next step is (lower first): feedback to act on, an attempt left open, cards
+# due (they fade), a deck to start (its retention window starts the day it does), an
+# available quiz, the next key action, work to send; waiting comes last.
+RANK_REVISE = 10
+RANK_RESUME = 15
+RANK_DUE = 20
+RANK_START = 25
+RANK_QUIZ = 30
+RANK_KEY_ACTION = 50
+RANK_SEND = 60
+RANK_OTHER = 70
+RANK_WAIT = 90
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One concrete thing to do now to move a criterion, as a link, with why it was chosen.
+
+    `waiting`: nothing to do for this criterion but wait (a mentor's review, a cooldown);
+    `url` then leads to where the wait is followed."""
+
+    label: str
+    url: str
+    reason: str
+    rank: int = RANK_OTHER
+    waiting: bool = False
+
+
+def default_next_step(
+    enrollment: "Enrollment", phase: "Phase", result: CriterionResult
+) -> NextStep | None:
+    """The criterion's own link, for a kind that says nothing more precise."""
+    if result.met or not result.link:
+        return None
+    return NextStep(label=result.link_label, url=result.link, reason=result.sentence)
+
+
 @dataclass(frozen=True)
 class CriterionKind:
     """A kind of gate criterion.
@@ -74,6 +111,8 @@ class CriterionKind:
       window, a review promise, a quiz's cooldowns and daily limit). The plan never gives a
       phase less time than the largest minimum of its gate, so a new kind brings its own
       minimum. Default: 0 (nothing in the criterion itself takes calendar time).
+    - `next_step(enrollment, phase, result)`: the concrete step that moves an unmet
+      criterion now (a `NextStep`), read mostly from the result's evidence; None when met.
     """
 
     key: str
@@ -85,6 +124,9 @@ class CriterionKind:
     check: Callable[["Phase", dict[str, int]], list[str]] = lambda phase, params: []
     summary: Callable[[dict[str, int]], str] | None = None  # "a quiz score of 80 % or more"
     minimum_days: Callable[["Phase", dict[str, int]], int] = lambda phase, params: 0
+    next_step: Callable[["Enrollment", "Phase", CriterionResult], NextStep | None] = (
+        default_next_step
+    )
 
     def describe(self, raw_params: dict[str, Any] | None) -> str:
         """The criterion in a few words for the learner, parameters included."""

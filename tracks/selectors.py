@@ -22,6 +22,7 @@ from tracks.models import (
     KeyActionProgress,
     Phase,
     PhaseProgress,
+    ProgressEvent,
     Resource,
     Track,
 )
@@ -178,6 +179,34 @@ def get_mastered_phase_for(learner: User, phase_pk: int) -> PhaseProgress:
     )
 
 
+def mastered_snapshot(*, enrollment: Enrollment, phase_id: int) -> list[dict]:
+    """What met the gate of a mastered phase: its criteria as the mastered event kept them,
+    each with the label of its kind (one query)."""
+    event = (
+        enrollment.progress_events.filter(phase_id=phase_id, kind=ProgressEvent.Kind.MASTERED)
+        .order_by("-created_at")
+        .first()
+    )
+    return labelled_criteria(event.snapshot.get("criteria", []) if event else [])
+
+
+def labelled_criteria(criteria: list[dict]) -> list[dict]:
+    """Snapshot criteria with `label`: the kind's name for a learner, never its code."""
+    rows = []
+    for c in criteria:
+        kind = gates.get_kind(c.get("kind", ""))
+        evidence = c.get("evidence") or {}
+        graded = evidence.get("graded_at")
+        rows.append(
+            {
+                **c,
+                "label": kind.label if kind else c.get("kind", "").replace("_", " ").capitalize(),
+                "graded_at": datetime.fromisoformat(graded) if graded else None,
+            }
+        )
+    return rows
+
+
 def phase_trail(*, progress: PhaseProgress) -> list:
     """The progress events of one phase of one enrollment, newest first (one query)."""
     return list(
@@ -203,6 +232,7 @@ class PhaseRow:
     width: float
     opens_when: tuple[str, ...] = ()  # the criteria of the previous phase's gate, as labels
     criteria_total: int = 0  # the criteria of this phase's own gate
+    mastered_at: datetime | None = None
 
     @property
     def locked(self) -> bool:
@@ -277,6 +307,14 @@ class Dashboard:
         return self.current is not None and self.current is self.phases[-1]
 
     @property
+    def latest_mastered(self) -> "PhaseRow | None":
+        done = [r for r in self.phases if r.mastered and r.mastered_at is not None]
+        return max(done, key=lambda r: r.mastered_at) if done else None
+
+    def after(self, row: "PhaseRow") -> "PhaseRow | None":
+        return next((r for r in self.phases if r.phase.order > row.phase.order), None)
+
+    @property
     def next_phase(self) -> "PhaseRow | None":
         if self.current is None:
             return None
@@ -289,7 +327,7 @@ class Dashboard:
             if result.kind == "skill_mastery":
                 return [
                     {
-                        "skill": row["skill"],
+                        "skill": row["skill"].replace("-", " ").capitalize(),
                         "percent": round((row["p_known"] or 0) * 100),
                     }
                     for row in result.evidence.get("skills", [])
@@ -318,7 +356,9 @@ def dashboard(
     plan = plans.plan_from_json(enrollment.plan)
     today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
     phases = list(enrollment.track.phases.order_by("order"))  # 2
-    states = dict(enrollment.phase_progress.values_list("phase_id", "state"))  # 3
+    progress_rows = list(enrollment.phase_progress.values_list("phase_id", "state", "mastered_at"))
+    states = {phase_id: state for phase_id, state, _ in progress_rows}  # 3
+    mastered_at = {phase_id: at for phase_id, _, at in progress_rows if at is not None}
     gate_labels: dict[int, list[str]] = {}
     for criterion in GateCriterion.objects.filter(phase__in=phases).order_by("order"):  # 4
         gate_labels.setdefault(criterion.phase_id, []).append(str(criterion))
@@ -332,6 +372,7 @@ def dashboard(
             width=geometry.get(phase.pk, (0.0, 0.0))[1],
             opens_when=tuple(gate_labels.get(previous.pk, ())) if previous else (),
             criteria_total=len(gate_labels.get(phase.pk, ())),
+            mastered_at=mastered_at.get(phase.pk),
         )
         for previous, phase in zip([None, *phases], phases, strict=False)
     ]

@@ -1,15 +1,18 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edirae.http import AuthedRequest
 from edirae.timezones import forget_time_zone
-from tracks import calendar, progression, selectors, services
+from tracks import calendar, momentum, next_step, progression, selectors, services
 from tracks.forms import GoalsForm
 from tracks.models import CalendarFeed, Enrollment, Track
 from tracks.plans import months_label
@@ -57,8 +60,35 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "tracks/dashboard.html",
-        {"d": data, "gate": gate},
+        {
+            "d": data,
+            "gate": gate,
+            "step": next_step.choose(dashboard=data, gate=gate),
+            "momentum": momentum.momentum(enrollment=data.enrollment),
+            "moment": _mastered_moment(request, data),
+        },
     )
+
+
+# A phase mastered in this many days, and not yet celebrated on this session, gets its moment.
+MOMENT_DAYS = 14
+
+
+def _mastered_moment(request: AuthedRequest, data: selectors.Dashboard) -> dict | None:
+    """The banner for a phase just mastered: what was proven and what opens next; shown once
+    (the session remembers it), whether the gate was met here or by a quiz elsewhere."""
+    row = data.latest_mastered
+    if row is None or row.mastered_at < timezone.now() - timedelta(days=MOMENT_DAYS):
+        return None
+    seen = request.session.get("celebrated_phases", [])
+    if row.phase.pk in seen:
+        return None
+    request.session["celebrated_phases"] = [*seen, row.phase.pk][-20:]
+    return {
+        "row": row,
+        "criteria": selectors.mastered_snapshot(enrollment=data.enrollment, phase_id=row.phase.pk),
+        "next": data.after(row),
+    }
 
 
 @login_required
@@ -101,7 +131,18 @@ def why_open(request: AuthedRequest, phase_pk: int) -> HttpResponse:
     return render(
         request,
         "tracks/why_open.html",
-        {"progress": progress, "events": selectors.phase_trail(progress=progress)},
+        {
+            "progress": progress,
+            "events": [
+                (
+                    event,
+                    selectors.labelled_criteria(event.snapshot.get("criteria", [])),
+                    selectors.labelled_criteria(event.snapshot.get("before", [])),
+                    selectors.labelled_criteria(event.snapshot.get("after", [])),
+                )
+                for event in selectors.phase_trail(progress=progress)
+            ],
+        },
     )
 
 
@@ -213,7 +254,9 @@ def key_action(request: AuthedRequest, pk: int) -> HttpResponse:
     row = row or selectors.KeyActionRow(
         progress=progress, action=progress.key_action, covered=False
     )
-    context = {"d": data, "row": row, "oob": True}
+    gate = progression.evaluate(enrollment=data.enrollment)
+    step = next_step.choose(dashboard=data, gate=gate)
+    context = {"d": data, "row": row, "oob": True, "step": step}
     response = HttpResponse(
         render_to_string("tracks/dashboard.html#key-action", context, request=request)
         + render_to_string("tracks/dashboard.html#next-action", context, request=request)

@@ -11,6 +11,18 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { fillTimeZones(document); });
+  // The menu button of narrow screens: shows and hides the links, says so to screen readers.
+  function wireMenu() {
+    var nav = document.querySelector(".nav");
+    var toggle = nav && nav.querySelector(".nav-toggle");
+    if (!toggle) { return; }
+    nav.classList.add("has-toggle");
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("is-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { fillTimeZones(document); wireMenu(); });
   document.addEventListener("htmx:load", function (event) { fillTimeZones(event.target); });
 })();
