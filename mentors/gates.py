@@ -45,7 +45,7 @@ def _evidence_approved(
     parts = [f"{approved} approved"]
     if waiting and figures["waiting_since"]:
         # In the viewer's zone (the active one): a Sunday-night submission is Sunday's.
-        since = formats.date_format(timezone.localtime(figures["waiting_since"]), "l")
+        since = formats.date_format(timezone.localtime(figures["waiting_since"]), "l H:i")
         parts.append(f"{waiting} waiting for review since {since}")
     elif waiting:
         parts.append(f"{waiting} waiting for review")

@@ -298,7 +298,9 @@ def _card_retention(
         sentence=sentence,
         progress=retained / needed if needed else 0.0,
         # Before the first card, the review page would be empty: the deck starts on its phase.
-        link=reverse("quizzes:review") if figures["studied"] else _phase_link(phase) + "#deck",
+        link=reverse("quizzes:review")
+        if figures["studied"]
+        else _phase_link(phase) + "#deck-title",
         link_label="Review flashcards" if figures["studied"] else "Start the flashcards",
         evidence={
             "retained": retained,
@@ -351,7 +353,7 @@ def _card_next_step(
     next_due = timezone.localtime(datetime.fromisoformat(facts["next_due"]))
     return gates.NextStep(
         label="Follow your flashcards",
-        url=_phase_link(phase) + "#deck",
+        url=_phase_link(phase) + "#deck-title",
         reason=f"No card is due: the next one is on {next_due:%a %d %b, %H:%M}.",
         rank=gates.RANK_WAIT,
         waiting=True,

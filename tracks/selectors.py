@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, StringAgg, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -28,9 +28,32 @@ from tracks.models import (
 )
 
 
-def catalog() -> QuerySet[Track]:
-    """Published tracks with their phase count, for the catalog (one query)."""
-    return Track.objects.published().annotate(phase_count=Count("phases")).order_by("title")
+def catalog() -> list[Track]:
+    """Published tracks with what the comparison shows, for the catalog (one query).
+
+    Each track gets `phase_count`; `background_titles` (who it is for); `months_low` and
+    `months_high` (the duration range over its backgrounds, at 10 h a week) and
+    `gate_asks` (what its gates ask, as the kinds' labels). Distinct aggregates over the
+    joined rows: a track's phases, backgrounds and criteria are a few dozen rows at most.
+    """
+    tracks = list(
+        Track.objects.published()
+        .annotate(
+            phase_count=Count("phases", distinct=True),
+            months_low=Min("backgrounds__min_months"),
+            months_high=Max("backgrounds__max_months"),
+            backgrounds_joined=StringAgg("backgrounds__title", delimiter=Value("|"), distinct=True),
+            kinds_joined=StringAgg(
+                "phases__gate_criteria__kind", delimiter=Value("|"), distinct=True
+            ),
+        )
+        .order_by("title")
+    )
+    for track in tracks:
+        track.background_titles = sorted(filter(None, (track.backgrounds_joined or "").split("|")))
+        kinds = [gates.get_kind(k) for k in (track.kinds_joined or "").split("|") if k]
+        track.gate_asks = sorted(k.label for k in kinds if k is not None)
+    return tracks
 
 
 def track_for_page(*, slug: str, viewer: User | None) -> Track:

@@ -33,6 +33,23 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "tracks/detail.html", {"track": track, "enrollment": enrollment})
 
 
+# The track a visitor chose before signing up: kept in the session, which survives sign-up,
+# email confirmation and log-in (Django cycles the key, not the data).
+CHOSEN_TRACK = "chosen_track"
+
+
+@require_GET
+def choose(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Start this track": the goal form for this track, through sign-up if need be."""
+    track = Track.objects.published().filter(slug=slug).first()
+    if track is None:
+        raise Http404
+    if request.user.is_authenticated:
+        return redirect(f"{reverse('plan:goals')}?track={track.slug}")
+    request.session[CHOSEN_TRACK] = track.slug
+    return redirect("account_signup")
+
+
 # --- The learner's plan ---------------------------------------------------------------------
 
 
@@ -149,7 +166,16 @@ def why_open(request: AuthedRequest, phase_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def start(request: AuthedRequest) -> HttpResponse:
-    """Where signing in lands: the goal form for a learner without goals, else the dashboard."""
+    """Where signing in lands, by role: the goal form of a track chosen before signing up;
+    staff on authoring; mentors on their review queue; a learner without goals on the goal
+    form, else their dashboard. Every page's menu switches between these homes."""
+    chosen = request.session.pop(CHOSEN_TRACK, None)
+    if chosen:
+        return redirect(f"{reverse('plan:goals')}?track={chosen}")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    if request.session.get("is_mentor"):
+        return redirect("mentors:queue")
     if Enrollment.objects.filter(learner=request.user).exists():
         return redirect("home")
     return redirect("plan:goals")

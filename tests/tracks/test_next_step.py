@@ -41,7 +41,9 @@ def test_a_new_learner_starts_the_deck_whose_window_takes_days(learner, data_sci
     step = step_for(learner)
     phase1 = data_scientist.track.phases.get(order=1)
     assert step.label == "Start the flashcards"
-    assert step.url == reverse("quizzes:phase", args=[phase1.track.slug, phase1.slug]) + "#deck"
+    assert (
+        step.url == reverse("quizzes:phase", args=[phase1.track.slug, phase1.slug]) + "#deck-title"
+    )
     assert not step.waiting
 
 
