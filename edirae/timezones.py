@@ -17,37 +17,44 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 DEFAULT_TIME_ZONE = "UTC"
-# The zone is read on every page: a cached answer saves a query a request. Saving goals or
-# reminder preferences forgets it at once (below); the timeout only bounds what a change
-# made outside the ORM (a raw UPDATE) could leave stale.
-CACHE_SECONDS = 15 * 60
+# The zone is read on every page, so it lives in the shared cache, written whenever what it
+# comes from changes (log-in, goals, reminder preferences: the signals below) so that a page
+# costs no query for it. A miss (eviction, a change made outside the ORM) costs one query.
+CACHE_SECONDS = 30 * 24 * 3600
 
 
 def _cache_key(user_id: int) -> str:
     return f"edirae:tz:{user_id}"
 
 
-def user_time_zone(*, user_id: int) -> str:
-    """The IANA name of the user's zone (one query, or none when cached)."""
-    key = _cache_key(user_id)
-    zone = cache.get(key)
-    if zone is None:
-        from accounts.models import User
-        from tracks.models import Enrollment
+def _read_zone(user_id: int) -> str:
+    from accounts.models import User
+    from tracks.models import Enrollment
 
-        goals = Enrollment.objects.filter(
-            learner=OuterRef("pk"), status=Enrollment.Status.ACTIVE
-        ).values("time_zone")[:1]
-        row = (
-            User.objects.filter(pk=user_id)
-            .annotate(goals_zone=Subquery(goals))
-            .values_list("reminder_preference__time_zone", "goals_zone")
-            .first()
-        )
-        chosen, of_goals = row if row else ("", "")
-        zone = chosen or of_goals or DEFAULT_TIME_ZONE
-        cache.set(key, zone, CACHE_SECONDS)
+    goals = Enrollment.objects.filter(
+        learner=OuterRef("pk"), status=Enrollment.Status.ACTIVE
+    ).values("time_zone")[:1]
+    row = (
+        User.objects.filter(pk=user_id)
+        .annotate(goals_zone=Subquery(goals))
+        .values_list("reminder_preference__time_zone", "goals_zone")
+        .first()
+    )
+    chosen, of_goals = row if row else ("", "")
+    return chosen or of_goals or DEFAULT_TIME_ZONE
+
+
+def remember_time_zone(*, user_id: int) -> str:
+    """Read the user's zone from the database and cache it (one query). Safe twice."""
+    zone = _read_zone(user_id)
+    cache.set(_cache_key(user_id), zone, CACHE_SECONDS)
     return zone
+
+
+def user_time_zone(*, user_id: int) -> str:
+    """The IANA name of the user's zone (no query when cached, one otherwise)."""
+    zone = cache.get(_cache_key(user_id))
+    return zone if zone is not None else remember_time_zone(user_id=user_id)
 
 
 def zone_info(name: str) -> ZoneInfo:
@@ -57,21 +64,24 @@ def zone_info(name: str) -> ZoneInfo:
         return ZoneInfo(DEFAULT_TIME_ZONE)
 
 
-def forget_time_zone(*, user_id: int) -> None:
-    cache.delete(_cache_key(user_id))
-
-
-def _forget(sender, instance, **kwargs) -> None:
+def _changed(sender, instance, **kwargs) -> None:
     user_id = getattr(instance, "learner_id", None) or getattr(instance, "user_id", None)
     if user_id:
-        forget_time_zone(user_id=user_id)
+        remember_time_zone(user_id=user_id)
+
+
+def _logged_in(sender, request, user, **kwargs) -> None:
+    remember_time_zone(user_id=user.pk)
 
 
 def connect_signals() -> None:
-    """Forget a user's cached zone when what it comes from changes (idempotent)."""
+    """Keep the cached zone current (from AccountsConfig.ready; idempotent)."""
+    from django.contrib.auth.signals import user_logged_in
+
+    user_logged_in.connect(_logged_in, dispatch_uid="edirae-tz-login")
     for label in ("tracks.Enrollment", "reminders.ReminderPreference"):
         for signal in (post_save, post_delete):
-            signal.connect(_forget, sender=label, dispatch_uid=f"edirae-tz-{label}-{signal}")
+            signal.connect(_changed, sender=label, dispatch_uid=f"edirae-tz-{label}-{signal}")
 
 
 class UserTimeZoneMiddleware:
@@ -79,7 +89,6 @@ class UserTimeZoneMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        connect_signals()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
