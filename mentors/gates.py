@@ -4,13 +4,16 @@ Registered with tracks.gates from MentorsConfig.ready(). Counts only submissions
 approved; a submission waiting for review never counts (it is shown as waiting).
 """
 
-from django.db.models import Count, Min, Q
-from django.urls import reverse
-from django.utils import formats
+import math
 
-from mentors.models import Submission
+from django.conf import settings
+from django.db.models import Count, F, Max, Min, Q
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from mentors.models import Submission, SubmissionRound
 from mentors.selectors import Reviewers, reviewers_for
-from tracks import gates
+from tracks import gates, momentum
 from tracks.models import Enrollment, KeyAction, Phase, Track
 
 
@@ -38,11 +41,14 @@ def _evidence_approved(
         approved=Count("id", filter=Q(state=Submission.State.APPROVED)),
         waiting=Count("id", filter=Q(state__in=Submission.WAITING_STATES)),
         waiting_since=Min("submitted_at", filter=Q(state__in=Submission.WAITING_STATES)),
+        sent_back=Max("pk", filter=Q(state=Submission.State.CHANGES_REQUESTED)),
+        draft=Max("pk", filter=Q(state=Submission.State.DRAFT)),
     )
     approved, waiting = figures["approved"], figures["waiting"]
     parts = [f"{approved} approved"]
     if waiting and figures["waiting_since"]:
-        since = formats.date_format(figures["waiting_since"], "l")
+        # In the viewer's zone (the active one): a Sunday-night submission is Sunday's.
+        since = formats.date_format(timezone.localtime(figures["waiting_since"]), "l H:i")
         parts.append(f"{waiting} waiting for review since {since}")
     elif waiting:
         parts.append(f"{waiting} waiting for review")
@@ -66,6 +72,11 @@ def _evidence_approved(
             else [],
             "approved": approved,
             "waiting": waiting,
+            "sent_back": figures["sent_back"],
+            "draft": figures["draft"],
+            "waiting_since": figures["waiting_since"].isoformat()
+            if figures["waiting_since"]
+            else None,
         },
     )
 
@@ -81,14 +92,56 @@ def _publish_check(track: Track) -> list[str]:
     ]
 
 
+def _next_step(
+    enrollment: Enrollment, phase: Phase, result: gates.CriterionResult
+) -> gates.NextStep | None:
+    """Feedback to act on first; then a draft to finish or work to send; else the wait."""
+    if result.met:
+        return None
+    facts = result.evidence
+    if facts.get("sent_back"):
+        return gates.NextStep(
+            label="Revise your evidence",
+            url=reverse("mentors:submission", args=[facts["sent_back"]]),
+            reason="A mentor sent your work back with feedback: act on it and send it again.",
+            rank=gates.RANK_REVISE,
+        )
+    if facts.get("draft"):
+        return gates.NextStep(
+            label="Finish and send your draft",
+            url=reverse("mentors:edit", args=[facts["draft"]]),
+            reason="Your draft counts once a mentor has approved it: send it for review.",
+            rank=gates.RANK_SEND,
+        )
+    if facts.get("waiting"):
+        promise = settings.EVIDENCE_REVIEW_PROMISE_HOURS
+        return gates.NextStep(
+            label="Follow your evidence",
+            url=reverse("mentors:my_submissions"),
+            reason=f"Your work is with a mentor: they promise a review within {promise} hours.",
+            rank=gates.RANK_WAIT,
+            waiting=True,
+        )
+    return gates.NextStep(
+        label="Send your work to a mentor",
+        url=reverse("mentors:my_submissions"),
+        reason=result.sentence.replace("Evidence: ", "The gate needs mentor-approved work: "),
+        rank=gates.RANK_SEND,
+    )
+
+
 EVIDENCE_APPROVED = gates.CriterionKind(
     key="evidence_approved",
     label="Mentor-approved evidence",
     description="At least `count` submissions for the phase's key actions approved by a mentor.",
     evaluate=_evidence_approved,
+    next_step=_next_step,
     params=(gates.Param("count", "Approved submissions", 1, 1, 20),),
     check=_check,
     publish_check=_publish_check,
+    # Sent on a day, reviewed within the mentors' promise: one round (the work itself is the
+    # phase's study time).
+    minimum_days=lambda phase, params: math.ceil(settings.EVIDENCE_REVIEW_PROMISE_HOURS / 24) + 1,
     summary=lambda params: (
         f"{params['count']} piece{'s' if params['count'] != 1 else ''} of work approved by a mentor"
     ),
@@ -97,3 +150,10 @@ EVIDENCE_APPROVED = gates.CriterionKind(
 
 def register() -> None:
     gates.register(EVIDENCE_APPROVED)
+    # Study the dashboard's momentum counts: rounds of evidence sent.
+    momentum.register_study_source(
+        "mentors.rounds",
+        lambda learner_id, since: SubmissionRound.objects.filter(
+            submission__learner_id=learner_id, submitted_at__gte=since
+        ).values(at=F("submitted_at")),
+    )

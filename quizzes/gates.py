@@ -6,11 +6,15 @@ inside the enrollment's evidence window (`tracks.gates.evidence_window`). docs/g
 what each measures and how it resists a learner who does not know the material.
 """
 
+import math
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.conf import settings
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import (
     BANK_FACTOR,
@@ -25,8 +29,9 @@ from quizzes.models import (
     Question,
     ReviewLog,
 )
+from quizzes.selectors import quiz_availability
 from quizzes.services import DEFAULT_BKT, bkt_step
-from tracks import gates
+from tracks import gates, momentum
 from tracks.models import Enrollment, Phase, Skill
 
 
@@ -108,6 +113,34 @@ def _quiz_score(
     )
 
 
+def _quiz_next_step(
+    enrollment: Enrollment, phase: Phase, result: gates.CriterionResult
+) -> gates.NextStep | None:
+    """The quiz when it can be started (or resumed) now; else when it can (two queries)."""
+    quiz = _active_quiz(phase)
+    if result.met or quiz is None:
+        return None
+    availability = quiz_availability(learner=enrollment.learner, quiz=quiz)
+    if availability.in_progress is not None:
+        return gates.NextStep(
+            label="Resume your quiz attempt",
+            url=reverse("quizzes:attempt", args=[availability.in_progress.pk]),
+            reason="You have an attempt open: finish it before its time runs out.",
+            rank=gates.RANK_RESUME,
+        )
+    if not availability.can_start:
+        return gates.NextStep(
+            label="See the quiz",
+            url=result.link,
+            reason=availability.message,
+            rank=gates.RANK_WAIT,
+            waiting=True,
+        )
+    return gates.NextStep(
+        label="Take the quiz", url=result.link, reason=result.sentence, rank=gates.RANK_QUIZ
+    )
+
+
 QUIZ_SCORE = gates.CriterionKind(
     key="quiz_score",
     label="Quiz score",
@@ -120,6 +153,7 @@ QUIZ_SCORE = gates.CriterionKind(
     params=(gates.Param("threshold", "Threshold (%)", 80, 1, 100),),
     check=_check_quiz,
     summary=lambda params: f"a quiz score of {params['threshold']} % or more",
+    next_step=_quiz_next_step,
 )
 
 
@@ -255,6 +289,19 @@ def _skill_mastery(
     )
 
 
+def _skill_mastery_days(phase: Phase, params: dict[str, int]) -> int:
+    """Mastery needs MASTERY_MIN_RESPONSES graded answers per skill; one attempt answers a
+    skill at most `questions_per_attempt` times, and attempts are spaced by the quiz's
+    cooldown and daily limit."""
+    quiz = _active_quiz(phase)
+    if quiz is None:
+        return 0
+    attempts = math.ceil(MASTERY_MIN_RESPONSES / max(quiz.questions_per_attempt, 1))
+    by_cooldown = math.ceil((attempts - 1) * quiz.cooldown_minutes / (24 * 60)) + 1
+    by_limit = math.ceil(attempts / quiz.attempts_per_day) if quiz.attempts_per_day else 1
+    return max(by_cooldown, by_limit)
+
+
 SKILL_MASTERY = gates.CriterionKind(
     key="skill_mastery",
     label="Skill mastery",
@@ -268,6 +315,7 @@ SKILL_MASTERY = gates.CriterionKind(
     evaluate=_skill_mastery,
     check=_check_skills,
     summary=lambda params: "every skill of the phase mastered",
+    minimum_days=_skill_mastery_days,
 )
 
 
@@ -322,6 +370,8 @@ def _card_retention(
         # Still remembered: not lapsed back into relearning since.
         retained=Count("id", filter=Q(state=CardState.State.REVIEW) & Q(Exists(spaced))),
         last=Max("last_review"),
+        due_now=Count("id", filter=Q(due__lte=Now())),
+        next_due=Min("due"),
     )
     retained = figures["retained"]
     needed = -(-total * share // 100)  # ceiling: 80 % of 16 cards is 13
@@ -342,8 +392,11 @@ def _card_retention(
         required=f"{needed} cards ({share} %)",
         sentence=sentence,
         progress=retained / needed if needed else 0.0,
-        link=reverse("quizzes:review"),
-        link_label="Review flashcards",
+        # Before the first card, the review page would be empty: the deck starts on its phase.
+        link=reverse("quizzes:review")
+        if figures["studied"]
+        else _phase_link(phase) + "#deck-title",
+        link_label="Review flashcards" if figures["studied"] else "Start the flashcards",
         evidence={
             "retained": retained,
             "studied": figures["studied"],
@@ -351,7 +404,54 @@ def _card_retention(
             "share": share,
             "interval_days": interval,
             "last_review": figures["last"].isoformat() if figures["last"] else None,
+            "due": figures["due_now"],
+            "next_due": figures["next_due"].isoformat() if figures["next_due"] else None,
         },
+    )
+
+
+def _card_retention_days(phase: Phase, params: dict[str, int]) -> int:
+    """New cards enter at FLASHCARDS_NEW_PER_DAY a day, and each card needed must then be
+    recalled after the criterion's gap (`card_retention_minimum_days`): the plan does not
+    bank on an Easy self-rating claiming a long memory on day one."""
+    window = card_retention_minimum_days(params)
+    total = Card.objects.filter(deck__phase=phase, deck__is_active=True, is_active=True).count()
+    needed = -(-total * params.get("share", 100) // 100)
+    per_day = max(settings.FLASHCARDS_NEW_PER_DAY, 1)
+    # The last card needed is first seen on day ceil(needed / per_day) and recalled `window`
+    # days later: that day belongs to the phase too.
+    return math.ceil(needed / per_day) + max(window, 1) if needed else 0
+
+
+def _card_next_step(
+    enrollment: Enrollment, phase: Phase, result: gates.CriterionResult
+) -> gates.NextStep | None:
+    """Due cards first (they fade); a deck never opened is started on its phase page."""
+    facts = result.evidence
+    if result.met:
+        return None
+    if facts.get("due"):
+        n = facts["due"]
+        return gates.NextStep(
+            label=f"Review {n} due card{'s' if n != 1 else ''}",
+            url=reverse("quizzes:review"),
+            reason=f"Cards fade if they wait: {result.sentence}",
+            rank=gates.RANK_DUE,
+        )
+    if not facts.get("studied"):
+        return gates.NextStep(
+            label="Start the flashcards",
+            url=result.link,
+            reason="The gate needs cards you remember after days away: start the deck today.",
+            rank=gates.RANK_START,
+        )
+    next_due = timezone.localtime(datetime.fromisoformat(facts["next_due"]))
+    return gates.NextStep(
+        label="Follow your flashcards",
+        url=_phase_link(phase) + "#deck-title",
+        reason=f"No card is due: the next one is on {next_due:%a %d %b, %H:%M}.",
+        rank=gates.RANK_WAIT,
+        waiting=True,
     )
 
 
@@ -377,9 +477,24 @@ CARD_RETENTION = gates.CriterionKind(
     summary=lambda params: (
         f"{params['share']} % of the flashcards recalled after {params['interval_days']}+ days"
     ),
+    minimum_days=_card_retention_days,
+    next_step=_card_next_step,
 )
 
 
 def register() -> None:
     for kind in (QUIZ_SCORE, SKILL_MASTERY, CARD_RETENTION):
         gates.register(kind)
+    # Study the dashboard's momentum counts: attempts started and flashcard reviews.
+    momentum.register_study_source(
+        "quizzes.attempts",
+        lambda learner_id, since: Attempt.objects.filter(
+            learner_id=learner_id, started_at__gte=since
+        ).values(at=F("started_at")),
+    )
+    momentum.register_study_source(
+        "quizzes.reviews",
+        lambda learner_id, since: ReviewLog.objects.filter(
+            learner_id=learner_id, reviewed_at__gte=since
+        ).values(at=F("reviewed_at")),
+    )

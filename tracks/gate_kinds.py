@@ -1,5 +1,6 @@
 """The criterion kind `tracks` provides: key_actions_done (self-reported ticks)."""
 
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from tracks import gates
@@ -9,14 +10,16 @@ from tracks.models import Enrollment, KeyActionProgress, Phase
 def _key_actions_done(
     enrollment: Enrollment, phase: Phase, params: dict[str, int]
 ) -> gates.CriterionResult:
-    # The learner's own key actions of the phase; a retired one (it left the track file)
-    # keeps its tick but is no longer required. Ticks count inside the evidence window.
-    rows = KeyActionProgress.objects.filter(
-        enrollment=enrollment, key_action__phase=phase, key_action__retired=False
-    )
-    total = rows.count()
+    # One query over the learner's own key actions of the phase: a retired one (it left the
+    # track file) keeps its tick but is no longer required; ticks count inside the window.
     window = gates.evidence_window(enrollment)
-    ticked = rows.filter(ticked_at__isnull=False).filter(window.q("ticked_at")).count()
+    figures = KeyActionProgress.objects.filter(
+        enrollment=enrollment, key_action__phase=phase, key_action__retired=False
+    ).aggregate(
+        total=Count("id"),
+        ticked=Count("id", filter=Q(ticked_at__isnull=False) & window.q("ticked_at")),
+    )
+    total, ticked = figures["total"], figures["ticked"]
     left = total - ticked
     return gates.CriterionResult(
         kind="key_actions_done",

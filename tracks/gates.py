@@ -63,6 +63,43 @@ class CriterionResult:
         }
 
 
+# How urgent a next step is (lower first): feedback to act on, an attempt left open, cards
+# due (they fade), a deck to start (its retention window starts the day it does), an
+# available quiz, the next key action, work to send; waiting comes last.
+RANK_REVISE = 10
+RANK_RESUME = 15
+RANK_DUE = 20
+RANK_START = 25
+RANK_QUIZ = 30
+RANK_KEY_ACTION = 50
+RANK_SEND = 60
+RANK_OTHER = 70
+RANK_WAIT = 90
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One concrete thing to do now to move a criterion, as a link, with why it was chosen.
+
+    `waiting`: nothing to do for this criterion but wait (a mentor's review, a cooldown);
+    `url` then leads to where the wait is followed."""
+
+    label: str
+    url: str
+    reason: str
+    rank: int = RANK_OTHER
+    waiting: bool = False
+
+
+def default_next_step(
+    enrollment: "Enrollment", phase: "Phase", result: CriterionResult
+) -> NextStep | None:
+    """The criterion's own link, for a kind that says nothing more precise."""
+    if result.met or not result.link:
+        return None
+    return NextStep(label=result.link_label, url=result.link, reason=result.sentence)
+
+
 @dataclass(frozen=True)
 class CriterionKind:
     """A kind of gate criterion.
@@ -74,6 +111,13 @@ class CriterionKind:
     - `evaluate(enrollment, phase, params)`: the current result, read from the database.
     - `publish_check(track)`: sentences saying why a track whose gates use this kind cannot
       be published now (e.g. nobody would review the evidence it asks for); empty when it can.
+    - `minimum_days(phase, params)`: the fewest calendar days, the first one included, in
+      which a learner who does everything right could meet the criterion (a retention
+      window, a review promise, a quiz's cooldowns and daily limit). The plan never gives a
+      phase less time than the largest minimum of its gate, so a new kind brings its own
+      minimum. Default: 0 (nothing in the criterion itself takes calendar time).
+    - `next_step(enrollment, phase, result)`: the concrete step that moves an unmet
+      criterion now (a `NextStep`), read mostly from the result's evidence; None when met.
     """
 
     key: str
@@ -85,6 +129,10 @@ class CriterionKind:
     check: Callable[["Phase", dict[str, int]], list[str]] = lambda phase, params: []
     summary: Callable[[dict[str, int]], str] | None = None  # "a quiz score of 80 % or more"
     publish_check: Callable[["Track"], list[str]] = lambda track: []
+    minimum_days: Callable[["Phase", dict[str, int]], int] = lambda phase, params: 0
+    next_step: Callable[["Enrollment", "Phase", CriterionResult], NextStep | None] = (
+        default_next_step
+    )
 
     def describe(self, raw_params: dict[str, Any] | None) -> str:
         """The criterion in a few words for the learner, parameters included."""
@@ -175,6 +223,23 @@ def kinds() -> list[CriterionKind]:
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(k.key, k.label) for k in kinds()]
+
+
+def gate_minimum_days(phase: "Phase", criteria: list[tuple[str, dict[str, Any] | None]]) -> int:
+    """The fewest days the gate of `phase` can be met in: the largest minimum of its criteria
+    (they can be worked on side by side). Unknown kinds and bad parameters count as 0: the
+    gate's validation reports them, a plan should not fail on them."""
+    days = 0
+    for key, raw in criteria:
+        kind = get_kind(key)
+        if kind is None:
+            continue
+        try:
+            params = kind.clean_params(raw)
+        except ValidationError:
+            continue
+        days = max(days, kind.minimum_days(phase, params))
+    return days
 
 
 def gate_problems(phase: "Phase", criteria: list[tuple[str, dict[str, Any] | None]]) -> list[str]:

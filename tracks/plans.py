@@ -35,7 +35,13 @@ learner. The model, in the order it is applied:
    transition total. The plan's `role_date` is the end of the last study phase, the day the
    learner is expected to have landed the role; a target date is checked against it. (A
    track made only of on-the-job phases is checked against the end of its last phase.)
-6. **Settled phases stay as they were.** `fixed` maps phase ids to their entries in the
+6. **A phase is never planned shorter than its gate can be met in.** `min_days` is the
+   fewest calendar days the phase's gate needs whatever the hours (a flashcard retention
+   window, the mentors' review promise, a quiz's cooldowns and daily limit), computed by each
+   criterion kind from the gate itself (`tracks.gates.gate_minimum_days`). A study phase
+   lasts at least that many days, in whole weeks: a covered phase tested out of still has to
+   show its cards held for a week.
+7. **Settled phases stay as they were.** `fixed` maps phase ids to their entries in the
    previous plan (the service passes the mastered phases): they are copied unchanged, and
    the phases after them start where they ended. Regenerating a plan never moves a mastered
    phase.
@@ -75,6 +81,7 @@ class PlanPhase:
     max_weeks: int
     on_the_job: bool = False
     key_actions: tuple[PlanKeyAction, ...] = ()
+    min_days: int = 0  # the fewest days its gate can be met in
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,7 @@ class PhasePlan:
     end: date
     on_the_job: bool = False
     covered: frozenset[int] = field(default_factory=frozenset)  # key action ids: test out
+    min_days: int = 0  # the fewest days its gate can be met in, when the plan was made
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,11 @@ class Plan:
     @property
     def end(self) -> date:
         return self.phases[-1].end if self.phases else self.start
+
+    @property
+    def job_weeks(self) -> int:
+        """Weeks of on-the-job growth after the role is landed (not study)."""
+        return sum(p.weeks for p in self.phases if p.on_the_job)
 
     def phase(self, phase_id: int) -> PhasePlan | None:
         return next((p for p in self.phases if p.phase_id == phase_id), None)
@@ -202,7 +215,7 @@ def _background_pace(track: PlanTrack, slug: str) -> Fraction:
 
 def _study_weeks(phase: PlanPhase, share: Fraction, pace: Fraction, hours: int) -> int:
     effort = _middle(phase) * share * pace * REFERENCE_HOURS  # hours of work
-    floor = max(Fraction(1), phase.min_weeks * share * pace)
+    floor = max(Fraction(1), phase.min_weeks * share * pace, Fraction(phase.min_days, 7))
     return math.ceil(max(floor, effort / hours))
 
 
@@ -242,6 +255,7 @@ def _lay_out(
                 start=cursor,
                 end=cursor + timedelta(weeks=weeks),
                 covered=frozenset(a.id for a in phase.key_actions if is_covered(a, skills)),
+                min_days=phase.min_days,
             )
         phases.append(entry)
         cursor = entry.end
@@ -312,6 +326,73 @@ def schedule_offset(*, plan: Plan, current_phase_id: int | None, today: date) ->
     return 0
 
 
+@dataclass(frozen=True)
+class Pace:
+    """Where a learner stands against their plan: `status` is "on", "behind" or "ahead"."""
+
+    status: str
+    weeks: int
+    reason: str
+
+
+# Gate progress this far below the share of the phase's window already spent is "behind":
+# a third of a phase is slack enough that a slow start is not news.
+BEHIND_SLACK = 1 / 3
+
+
+def pace(
+    *,
+    plan: Plan,
+    current_phase_id: int | None,
+    today: date,
+    gate_progress: float,
+    met: int,
+    total: int,
+) -> Pace:
+    """On schedule, behind or ahead, from the gate's progress against the plan.
+
+    `gate_progress` is the mean progress of the open phase's criteria (0-1), `met` and
+    `total` its criteria met and in all. Ahead: the phase was reached before its planned
+    start. Behind: past the phase's planned end with its gate unmet; or the days left in the
+    window are fewer than what the gate still needs (its minimum days, for the share not yet
+    done); or the gate's progress trails the window's elapsed share by more than a third.
+    """
+    entry = plan.phase(current_phase_id) if current_phase_id is not None else None
+    if entry is None or entry.on_the_job:
+        return Pace("on", 0, "")
+    criteria = f"{met} of {total} criteria met"
+    if today < entry.start:
+        weeks = max(1, (entry.start - today).days // 7)
+        return Pace(
+            "ahead", weeks, f"You reached this phase before its planned start ({criteria})."
+        )
+    days_left = (entry.end - today).days
+    if days_left <= 0:
+        weeks = max(1, -days_left // 7)
+        return Pace(
+            "behind", weeks, f"This phase was planned to end on {_day(entry.end)}: {criteria}."
+        )
+    progress = max(0.0, min(1.0, gate_progress))
+    still_needed = math.ceil(entry.min_days * (1 - progress))
+    if met < total and still_needed > days_left:
+        weeks = max(1, math.ceil((still_needed - days_left) / 7))
+        return Pace(
+            "behind",
+            weeks,
+            f"{criteria} with {days_left} day{'s' if days_left != 1 else ''} left in this "
+            f"phase: its gate needs at least {still_needed} more.",
+        )
+    elapsed = (today - entry.start).days / max((entry.end - entry.start).days, 1)
+    if met < total and progress + BEHIND_SLACK < elapsed:
+        weeks = max(1, round((elapsed - progress) * entry.weeks))
+        return Pace(
+            "behind",
+            weeks,
+            f"{round(elapsed * 100)} % of this phase's time is spent and {criteria}.",
+        )
+    return Pace("on", 0, "")
+
+
 def describe_changes(*, old: Plan, new: Plan, titles: Mapping[int, str]) -> list[str]:
     """What a learner should be told changed between two plans, as sentences."""
     changes: list[str] = []
@@ -376,6 +457,7 @@ def plan_to_json(plan: Plan) -> dict:
                 "end": p.end.isoformat(),
                 "on_the_job": p.on_the_job,
                 "covered": sorted(p.covered),
+                "min_days": p.min_days,
             }
             for p in plan.phases
         ],
@@ -406,6 +488,7 @@ def plan_from_json(data: Mapping) -> Plan:
                 end=date.fromisoformat(p["end"]),
                 on_the_job=p["on_the_job"],
                 covered=frozenset(p["covered"]),
+                min_days=p.get("min_days", 0),  # plans made before gates had minimums
             )
             for p in data["phases"]
         ),

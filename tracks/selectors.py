@@ -2,14 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, StringAgg, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from tracks import plans
+
+if TYPE_CHECKING:
+    from tracks.progression import GateReport
+from tracks import gates, plans
 from tracks.models import (
     Background,
     Enrollment,
@@ -18,18 +22,38 @@ from tracks.models import (
     KeyActionProgress,
     Phase,
     PhaseProgress,
+    ProgressEvent,
     Resource,
     Track,
 )
 
 
-def catalog() -> QuerySet[Track]:
-    """Published tracks with their phase count, for the catalog (one query)."""
-    return (
+def catalog() -> list[Track]:
+    """Published tracks with what the comparison shows, for the catalog (one query).
+
+    Each track gets `phase_count`; `background_titles` (who it is for); `months_low` and
+    `months_high` (the duration range over its backgrounds, at 10 h a week) and
+    `gate_asks` (what its gates ask, as the kinds' labels). Distinct aggregates over the
+    joined rows: a track's phases, backgrounds and criteria are a few dozen rows at most.
+    """
+    tracks = list(
         Track.objects.published()
-        .annotate(phase_count=Count("phases", filter=Q(phases__retired=False)))
+        .annotate(
+            phase_count=Count("phases", filter=Q(phases__retired=False), distinct=True),
+            months_low=Min("backgrounds__min_months"),
+            months_high=Max("backgrounds__max_months"),
+            backgrounds_joined=StringAgg("backgrounds__title", delimiter=Value("|"), distinct=True),
+            kinds_joined=StringAgg(
+                "phases__gate_criteria__kind", delimiter=Value("|"), distinct=True
+            ),
+        )
         .order_by("title")
     )
+    for track in tracks:
+        track.background_titles = sorted(filter(None, (track.backgrounds_joined or "").split("|")))
+        kinds = [gates.get_kind(k) for k in (track.kinds_joined or "").split("|") if k]
+        track.gate_asks = sorted(k.label for k in kinds if k is not None)
+    return tracks
 
 
 def track_for_page(*, slug: str, viewer: User | None) -> Track:
@@ -69,8 +93,11 @@ def track_for_page(*, slug: str, viewer: User | None) -> Track:
 
 
 def plan_track(track: Track, *, enrollment: Enrollment | None = None) -> plans.PlanTrack:
-    """The track as the plan generator's input (three queries, whatever the track's size).
+    """The track as the plan generator's input.
 
+    Four queries for the phases, key actions, skills and gates, plus what each criterion kind
+    reads to say how long its gate takes at least (a deck's size, a quiz's limits): bounded by
+    the track's authoring, never by a learner's history. Called when goals are saved.
     Retired phases and key actions count only for an enrollment that already has them.
     """
     phases = enrollment_phases(track, enrollment).prefetch_related(
@@ -84,7 +111,8 @@ def plan_track(track: Track, *, enrollment: Enrollment | None = None) -> plans.P
                     )
                 )
             ).prefetch_related("skills"),
-        )
+        ),
+        Prefetch("gate_criteria", queryset=GateCriterion.objects.order_by("order", "id")),
     )
     backgrounds = track.backgrounds.prefetch_related("covers_skills")
     return plans.PlanTrack(
@@ -96,6 +124,9 @@ def plan_track(track: Track, *, enrollment: Enrollment | None = None) -> plans.P
                 min_weeks=p.min_weeks,
                 max_weeks=p.max_weeks,
                 on_the_job=p.on_the_job,
+                min_days=gates.gate_minimum_days(
+                    p, [(c.kind, c.params) for c in p.gate_criteria.all()]
+                ),
                 key_actions=tuple(
                     plans.PlanKeyAction(id=a.pk, skills=frozenset(s.slug for s in a.skills.all()))
                     for a in p.key_actions.all()
@@ -194,6 +225,34 @@ def get_mastered_phase_for(learner: User, phase_pk: int) -> PhaseProgress:
     )
 
 
+def mastered_snapshot(*, enrollment: Enrollment, phase_id: int) -> list[dict]:
+    """What met the gate of a mastered phase: its criteria as the mastered event kept them,
+    each with the label of its kind (one query)."""
+    event = (
+        enrollment.progress_events.filter(phase_id=phase_id, kind=ProgressEvent.Kind.MASTERED)
+        .order_by("-created_at")
+        .first()
+    )
+    return labelled_criteria(event.snapshot.get("criteria", []) if event else [])
+
+
+def labelled_criteria(criteria: list[dict]) -> list[dict]:
+    """Snapshot criteria with `label`: the kind's name for a learner, never its code."""
+    rows = []
+    for c in criteria:
+        kind = gates.get_kind(c.get("kind", ""))
+        evidence = c.get("evidence") or {}
+        graded = evidence.get("graded_at")
+        rows.append(
+            {
+                **c,
+                "label": kind.label if kind else c.get("kind", "").replace("_", " ").capitalize(),
+                "graded_at": datetime.fromisoformat(graded) if graded else None,
+            }
+        )
+    return rows
+
+
 def phase_trail(*, progress: PhaseProgress) -> list:
     """The progress events of one phase of one enrollment, newest first (one query)."""
     return list(
@@ -218,6 +277,8 @@ class PhaseRow:
     x: float  # timeline: left edge and width, in percent of the width
     width: float
     opens_when: tuple[str, ...] = ()  # the criteria of the previous phase's gate, as labels
+    criteria_total: int = 0  # the criteria of this phase's own gate
+    mastered_at: datetime | None = None
 
     @property
     def locked(self) -> bool:
@@ -232,6 +293,9 @@ class PhaseRow:
         return self.phase.order - 1
 
 
+ON_SCHEDULE = plans.Pace("on", 0, "")
+
+
 @dataclass(frozen=True)
 class Dashboard:
     enrollment: Enrollment
@@ -243,6 +307,8 @@ class Dashboard:
     resources: list[Resource]
     others: list[Enrollment]
     today_x: float | None
+    gate: "GateReport | None" = None
+    pace: plans.Pace = ON_SCHEDULE
 
     @property
     def finished(self) -> bool:
@@ -278,19 +344,67 @@ class Dashboard:
     def role_label(self) -> str:
         return plans.months_label(self.plan.study_weeks)
 
+    @property
+    def job_label(self) -> str:
+        return plans.months_label(self.plan.job_weeks) if self.plan.job_weeks else ""
 
-def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None:
+    @property
+    def is_last_phase(self) -> bool:
+        return self.current is not None and self.current is self.phases[-1]
+
+    @property
+    def latest_mastered(self) -> "PhaseRow | None":
+        done = [r for r in self.phases if r.mastered and r.mastered_at is not None]
+        return max(done, key=lambda r: r.mastered_at) if done else None
+
+    def after(self, row: "PhaseRow") -> "PhaseRow | None":
+        return next((r for r in self.phases if r.phase.order > row.phase.order), None)
+
+    @property
+    def next_phase(self) -> "PhaseRow | None":
+        if self.current is None:
+            return None
+        return next((r for r in self.phases if r.phase.order > self.current.phase.order), None)
+
+    @property
+    def skill_bars(self) -> list[dict]:
+        """The open phase's skills and their mastery, from the gate's own evidence (no query)."""
+        for result in self.gate.results if self.gate else []:
+            if result.kind == "skill_mastery":
+                return [
+                    {
+                        "skill": row["skill"].replace("-", " ").capitalize(),
+                        "percent": round((row["p_known"] or 0) * 100),
+                    }
+                    for row in result.evidence.get("skills", [])
+                ]
+        return []
+
+
+def dashboard(
+    *,
+    learner: User,
+    now: datetime | None = None,
+    gate: "GateReport | None" = None,
+) -> Dashboard | None:
     """Everything the learner's dashboard shows, or None without an active enrollment.
 
-    Seven queries whatever the number of phases, key actions and enrollments.
+    `gate` is the open phase's gate report when the caller has it (the page evaluates it
+    first): the schedule and the progress picture read it. Six queries whatever the number
+    of phases, key actions and enrollments.
     """
-    enrollment = active_enrollment(learner)  # 1
+    enrollments = list(
+        Enrollment.objects.filter(learner=learner).select_related("track").order_by("track__title")
+    )  # 1: the active one and the paused ones
+    enrollment = next((e for e in enrollments if e.status == Enrollment.Status.ACTIVE), None)
     if enrollment is None or not enrollment.plan:
         return None
     plan = plans.plan_from_json(enrollment.plan)
     today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
     phases = list(enrollment_phases(enrollment.track, enrollment))  # 2
-    states = dict(enrollment.phase_progress.values_list("phase_id", "state"))  # 3
+    progress_rows = list(enrollment.phase_progress.values_list("phase_id", "state", "mastered_at"))
+    states = {phase_id: state for phase_id, state, _ in progress_rows}  # 3
+    mastered_at = {phase_id: at for phase_id, _, at in progress_rows if at is not None}
     gate_labels: dict[int, list[str]] = {}
     for criterion in GateCriterion.objects.filter(phase__in=phases).order_by("order"):  # 4
         gate_labels.setdefault(criterion.phase_id, []).append(str(criterion))
@@ -303,6 +417,8 @@ def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None
             x=geometry.get(phase.pk, (0.0, 0.0))[0],
             width=geometry.get(phase.pk, (0.0, 0.0))[1],
             opens_when=tuple(gate_labels.get(previous.pk, ())) if previous else (),
+            criteria_total=len(gate_labels.get(phase.pk, ())),
+            mastered_at=mastered_at.get(phase.pk),
         )
         for previous, phase in zip([None, *phases], phases, strict=False)
     ]
@@ -321,12 +437,17 @@ def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None
             for p in progress
         ]
         resources = list(current.phase.resources.order_by("order"))  # 6
-    others = list(
-        Enrollment.objects.filter(learner=learner)
-        .exclude(pk=enrollment.pk)
-        .select_related("track")
-        .order_by("track__title")
-    )  # 7
+    if gate is not None and current is not None and gate.phase.pk != current.phase.pk:
+        gate = None  # a report of another phase (the gate moved on in between)
+    results = gate.results if gate is not None else []
+    pace = plans.pace(
+        plan=plan,
+        current_phase_id=current.phase.pk if current else None,
+        today=today,
+        gate_progress=sum(min(r.progress, 1.0) for r in results) / len(results) if results else 0.0,
+        met=sum(1 for r in results if r.met),
+        total=len(results),
+    )
     return Dashboard(
         enrollment=enrollment,
         plan=plan,
@@ -335,8 +456,10 @@ def dashboard(*, learner: User, now: datetime | None = None) -> Dashboard | None
         current=current,
         key_actions=key_actions,
         resources=resources,
-        others=others,
+        others=[e for e in enrollments if e.pk != enrollment.pk],
         today_x=_timeline_x(plan, phases, geometry, today),
+        gate=gate,
+        pace=pace,
     )
 
 

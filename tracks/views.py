@@ -1,14 +1,18 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edirae.http import AuthedRequest, parse_id
-from tracks import calendar, progression, selectors, services
+from edirae.timezones import remember_time_zone
+from tracks import calendar, momentum, next_step, progression, selectors, services
 from tracks.forms import GoalsForm
 from tracks.models import CalendarFeed, Enrollment, Track
 from tracks.plans import months_label
@@ -29,6 +33,23 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "tracks/detail.html", {"track": track, "enrollment": enrollment})
 
 
+# The track a visitor chose before signing up: kept in the session, which survives sign-up,
+# email confirmation and log-in (Django cycles the key, not the data).
+CHOSEN_TRACK = "chosen_track"
+
+
+@require_GET
+def choose(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Start this track": the goal form for this track, through sign-up if need be."""
+    track = Track.objects.published().filter(slug=slug).first()
+    if track is None:
+        raise Http404
+    if request.user.is_authenticated:
+        return redirect(f"{reverse('plan:goals')}?track={track.slug}")
+    request.session[CHOSEN_TRACK] = track.slug
+    return redirect("account_signup")
+
+
 # --- The learner's plan ---------------------------------------------------------------------
 
 
@@ -40,7 +61,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     """
     enrollment = selectors.active_enrollment(request.user)
     refreshed = progression.refresh(enrollment=enrollment) if enrollment else None
-    data = selectors.dashboard(learner=request.user)
+    gate = refreshed.report if refreshed else None
+    data = selectors.dashboard(learner=request.user, gate=gate)
     if data is None:
         paused = list(
             Enrollment.objects.filter(learner=request.user)
@@ -55,8 +77,35 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "tracks/dashboard.html",
-        {"d": data, "gate": refreshed.report if refreshed else None},
+        {
+            "d": data,
+            "gate": gate,
+            "step": next_step.choose(dashboard=data, gate=gate),
+            "momentum": momentum.momentum(enrollment=data.enrollment),
+            "moment": _mastered_moment(request, data),
+        },
     )
+
+
+# A phase mastered in this many days, and not yet celebrated on this session, gets its moment.
+MOMENT_DAYS = 14
+
+
+def _mastered_moment(request: AuthedRequest, data: selectors.Dashboard) -> dict | None:
+    """The banner for a phase just mastered: what was proven and what opens next; shown once
+    (the session remembers it), whether the gate was met here or by a quiz elsewhere."""
+    row = data.latest_mastered
+    if row is None or row.mastered_at < timezone.now() - timedelta(days=MOMENT_DAYS):
+        return None
+    seen = request.session.get("celebrated_phases", [])
+    if row.phase.pk in seen:
+        return None
+    request.session["celebrated_phases"] = [*seen, row.phase.pk][-20:]
+    return {
+        "row": row,
+        "criteria": selectors.mastered_snapshot(enrollment=data.enrollment, phase_id=row.phase.pk),
+        "next": data.after(row),
+    }
 
 
 @login_required
@@ -80,6 +129,8 @@ def gate(request: AuthedRequest) -> HttpResponse:
     moved = shown is not None and (report is None or report.phase.pk != shown)
     context = {
         "gate": report,
+        "gate_is_last": report is not None
+        and not report.phase.track.phases.filter(order__gt=report.phase.order).exists(),
         "opened": [report.phase] if moved and report is not None else [],
         "finished": moved and report is None,
     }
@@ -97,14 +148,34 @@ def why_open(request: AuthedRequest, phase_pk: int) -> HttpResponse:
     return render(
         request,
         "tracks/why_open.html",
-        {"progress": progress, "events": selectors.phase_trail(progress=progress)},
+        {
+            "progress": progress,
+            "events": [
+                (
+                    event,
+                    selectors.labelled_criteria(event.snapshot.get("criteria", [])),
+                    selectors.labelled_criteria(event.snapshot.get("before", [])),
+                    selectors.labelled_criteria(event.snapshot.get("after", [])),
+                )
+                for event in selectors.phase_trail(progress=progress)
+            ],
+        },
     )
 
 
 @login_required
 @require_GET
 def start(request: AuthedRequest) -> HttpResponse:
-    """Where signing in lands: the goal form for a learner without goals, else the dashboard."""
+    """Where signing in lands, by role: the goal form of a track chosen before signing up;
+    staff on authoring; mentors on their review queue; a learner without goals on the goal
+    form, else their dashboard. Every page's menu switches between these homes."""
+    chosen = request.session.pop(CHOSEN_TRACK, None)
+    if chosen:
+        return redirect(f"{reverse('plan:goals')}?track={chosen}")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    if request.session.get("is_mentor"):
+        return redirect("mentors:queue")
     if Enrollment.objects.filter(learner=request.user).exists():
         return redirect("home")
     return redirect("plan:goals")
@@ -131,6 +202,7 @@ def goals(request: AuthedRequest) -> HttpResponse:
                     skills=tuple(data["skills"]),
                 ),
             )
+            remember_time_zone(user_id=request.user.pk)  # the goals' zone may have changed
             _tell_what_changed(request, saved)
             return redirect("home")
     else:
@@ -208,7 +280,9 @@ def key_action(request: AuthedRequest, pk: int) -> HttpResponse:
     row = row or selectors.KeyActionRow(
         progress=progress, action=progress.key_action, covered=False
     )
-    context = {"d": data, "row": row, "oob": True}
+    gate = progression.evaluate(enrollment=data.enrollment)
+    step = next_step.choose(dashboard=data, gate=gate)
+    context = {"d": data, "row": row, "oob": True, "step": step}
     response = HttpResponse(
         render_to_string("tracks/dashboard.html#key-action", context, request=request)
         + render_to_string("tracks/dashboard.html#next-action", context, request=request)
@@ -222,6 +296,7 @@ def key_action(request: AuthedRequest, pk: int) -> HttpResponse:
 def activate(request: AuthedRequest, pk: int) -> HttpResponse:
     enrollment = selectors.get_enrollment_for(request.user, pk)
     services.activate(enrollment=enrollment)
+    remember_time_zone(user_id=request.user.pk)  # the active goals, so maybe the zone
     messages.success(request, f"Back on {enrollment.track.title}: your progress is as you left it.")
     return redirect("home")
 

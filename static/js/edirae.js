@@ -11,6 +11,18 @@
     });
   }
 
+  // The menu button of narrow screens: shows and hides the links, says so to screen readers.
+  function wireMenu() {
+    var nav = document.querySelector(".nav");
+    var toggle = nav && nav.querySelector(".nav-toggle");
+    if (!toggle) { return; }
+    nav.classList.add("has-toggle");
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("is-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   // The AI mentor's panel comes back with the new answer marked: bring it into view (and
   // move the focus to it, without a second jump, so keyboard users continue from there).
   function showNewAnswer(root) {
@@ -21,7 +33,7 @@
     answer.focus({ preventScroll: true });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { fillTimeZones(document); });
+  document.addEventListener("DOMContentLoaded", function () { fillTimeZones(document); wireMenu(); });
   document.addEventListener("htmx:load", function (event) {
     fillTimeZones(event.target);
     showNewAnswer(event.target);

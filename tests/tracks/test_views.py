@@ -153,13 +153,15 @@ def test_the_dashboard_shows_the_current_phase_the_timeline_and_locked_phases(
         assert f"Opens when you have met the gate of Phase {n}" in page
     assert "growth in the role" in page  # phase 5, on the job
     assert "Machine Learning Specialization (Andrew Ng)" in page  # phase 1 resources
-    assert "Next best action" in page
+    assert ">Continue<" in page and "Start the flashcards" in page
 
 
 def test_the_dashboard_says_behind_by_n_weeks(owner, learner, ai_engineering):
     long_ago = timezone.now() - timedelta(weeks=30)
     enroll(learner, ai_engineering, background="data-scientist", now=long_ago)
-    assert "Behind by 29 weeks" in owner.get("/").content.decode()
+    page = owner.get("/").content.decode()
+    assert "Behind by 28 weeks" in page and "planned to end on" in page
+    assert "add hours a week or move your target date" in page
 
 
 def test_a_target_date_the_plan_misses_is_said_with_the_hours_that_meet_it(
@@ -203,8 +205,9 @@ def test_the_dashboard_query_count_does_not_grow_with_the_track(
     enroll(learner, track)
     enroll(learner, build_track(phases=1, actions_per_phase=1))  # a paused enrollment
     services.activate(enrollment=Enrollment.objects.get(learner=learner, track=track))
-    # session, user, bell; gate: enrollment, open phase, criteria, evidence 1, key actions 2;
-    # page: enrollment, phases, phase states, gate labels, key actions, resources, other tracks
+    # session, user, time zone, bell; gate: enrollment, open phase, criteria, evidence 1,
+    # key actions 1; page: enrollments, phases, phase states, gate labels, key actions,
+    # resources; momentum: study days
     with django_assert_max_num_queries(16):
         response = owner.get("/")
     assert response.content.decode().count('class="checklist-item') == actions

@@ -1,0 +1,126 @@
+"""Momentum on the dashboard: study days this week against the goal, and a streak of weeks."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from quizzes.models import ReviewLog
+from tests.tracks.conftest import enroll
+from tracks import momentum
+from tracks.models import Enrollment, KeyActionProgress, PhaseProgress, ProgressEvent
+
+# A Thursday, 10:00 in Paris.
+THURSDAY = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def enrollment(learner, ai_engineering):
+    long_ago = THURSDAY - timedelta(weeks=6)
+    enrollment = enroll(learner, ai_engineering, hours=5, now=long_ago).enrollment
+    Enrollment.objects.filter(pk=enrollment.pk).update(created_at=long_ago)
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+def review_on(learner, card, when):
+    ReviewLog.objects.create(
+        learner=learner,
+        card=card,
+        rating=ReviewLog.Rating.GOOD,
+        reviewed_at=when,
+        due_after=when + timedelta(days=1),
+    )
+
+
+def test_the_goal_comes_from_the_hours_in_sessions_of_an_hour_and_a_half():
+    assert momentum.goal_days(hours_per_week=10) == 7
+    assert momentum.goal_days(hours_per_week=5) == 4
+    assert momentum.goal_days(hours_per_week=3) == 2
+    assert momentum.goal_days(hours_per_week=1) == 1
+
+
+def test_study_days_count_each_local_day_once(learner, enrollment, ai_engineering):
+    card = ai_engineering.phases.get(order=1).deck.cards.first()
+    monday = THURSDAY - timedelta(days=3)
+    review_on(learner, card, monday)
+    review_on(learner, card, monday + timedelta(hours=1))  # the same day: counted once
+    # 23:30 UTC on Tuesday is already Wednesday in Paris.
+    review_on(learner, card, datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
+    m = momentum.momentum(enrollment=enrollment, now=THURSDAY)
+    assert m.goal_days == 4
+    assert m.week_days == (True, False, True, False, False, False, False)
+    assert m.days_this_week == 2 and not m.goal_met and m.days_left == 2
+
+
+def test_a_streak_counts_the_weeks_met_in_a_row(learner, enrollment, ai_engineering):
+    card = ai_engineering.phases.get(order=1).deck.cards.first()
+    this_monday = THURSDAY - timedelta(days=3)
+    for weeks_ago in (1, 2, 4):  # week 3 was missed
+        for day in range(4):
+            review_on(learner, card, this_monday - timedelta(weeks=weeks_ago) + timedelta(days=day))
+    m = momentum.momentum(enrollment=enrollment, now=THURSDAY)
+    assert m.streak_weeks == 2  # not met yet this week, so it does not count
+
+
+def test_ticks_and_attempts_count_as_study_too(learner, enrollment):
+    KeyActionProgress.objects.filter(enrollment=enrollment).update(ticked_at=THURSDAY)
+    assert momentum.momentum(enrollment=enrollment, now=THURSDAY).days_this_week == 1
+
+
+def test_study_before_enrolling_does_not_count(learner, ai_engineering):
+    enrollment = enroll(learner, ai_engineering, hours=5).enrollment
+    Enrollment.objects.filter(pk=enrollment.pk).update(created_at=THURSDAY - timedelta(hours=1))
+    enrollment.refresh_from_db()
+    card = ai_engineering.phases.get(order=1).deck.cards.first()
+    review_on(learner, card, THURSDAY - timedelta(days=2))
+    assert momentum.momentum(enrollment=enrollment, now=THURSDAY).days_this_week == 0
+
+
+def test_the_dashboard_shows_the_week(client, learner, enrollment):
+    client.force_login(learner)
+    page = client.get("/").content.decode()
+    assert "This week" in page and "study days" in page and "No streak yet" in page
+
+
+def test_a_phase_mastered_gets_its_moment_once(client, learner, enrollment, ai_engineering):
+    phase1 = ai_engineering.phases.get(order=1)
+    now = timezone.now()
+    PhaseProgress.objects.filter(enrollment=enrollment, phase=phase1).update(
+        state=PhaseProgress.State.MASTERED, mastered_at=now
+    )
+    PhaseProgress.objects.filter(enrollment=enrollment, phase__order=2).update(
+        state=PhaseProgress.State.UNLOCKED, unlocked_at=now
+    )
+    ProgressEvent.objects.create(
+        enrollment=enrollment,
+        phase=phase1,
+        kind=ProgressEvent.Kind.MASTERED,
+        snapshot={
+            "criteria": [
+                {
+                    "kind": "quiz_score",
+                    "met": True,
+                    "current": "85 %",
+                    "required": "80 %",
+                    "sentence": "Best 85 %, needs 80 %: met.",
+                    "evidence": {},
+                },
+                {
+                    "kind": "evidence_approved",
+                    "met": True,
+                    "current": "1 approved",
+                    "required": "1 approved",
+                    "sentence": "",
+                    "evidence": {},
+                },
+            ]
+        },
+    )
+    client.force_login(learner)
+    page = client.get("/").content.decode()
+    assert "You mastered Phase 1 · Build Foundational Skills" in page
+    assert "<strong>Quiz score</strong>: 85 %" in page
+    assert "<strong>Mentor-approved evidence</strong>" in page and "evidence_approved" not in page
+    assert "Now open: <strong>Phase 2" in page
+    assert "You mastered Phase 1" not in client.get("/").content.decode()  # once
