@@ -25,8 +25,8 @@ What a service refuses is counted, not forced. Strategies:
   about 0.9 at the due date), rating Good, else Again.
 
 Every evening the three criteria are evaluated through their registered kinds with the
-phase's parameters: quiz_score and card_retention as in the seed gate, skill_mastery with
-its defaults (the seed gates do not use it; its authoring check is printed). Non-diligent
+phase's parameters: quiz_score, card_retention and skill_mastery as in the seed gate (its
+authoring check is printed). Non-diligent
 strategies run `--days` days (14); the diligent learner runs until it has met the quiz and
 card criteria or `--diligent-days` (120). Per strategy it prints the share meeting each
 criterion within the days and the median day it was met. Last line, over the non-diligent
@@ -99,10 +99,15 @@ class Learner:
 
 class World:
     def __init__(self, args: argparse.Namespace) -> None:
+        from accounts.models import User
+        from mentors.services import make_fallback_reviewer
         from quizzes.models import Question
         from tracks.models import Track
         from tracks.trackfile import import_track_files
 
+        # A published track asking for approved evidence needs someone to review it.
+        reviewer = User.objects.create(email="reviewer@gaming.example", is_staff=True)
+        make_fallback_reviewer(user=reviewer)
         import_track_files([ROOT / "tracks" / "content" / "ai-engineering.yaml"])
         self.track = Track.objects.get(slug="ai-engineering")
         self.phase = self.track.phases.get(order=args.phase)

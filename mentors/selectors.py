@@ -24,7 +24,7 @@ from mentors.models import (
     SubmissionFile,
     SubmissionRound,
 )
-from tracks.models import KeyAction, Phase, Track
+from tracks.models import KeyAction, Phase, PhaseProgress, Track
 
 State = Submission.State
 
@@ -66,10 +66,18 @@ def evidence_key_action(*, pk: int) -> KeyAction:
     )
 
 
-def evidence_key_actions() -> QuerySet[KeyAction]:
-    """Every key action a learner may submit evidence for, in track and phase order."""
+def evidence_key_actions(*, learner: User) -> QuerySet[KeyAction]:
+    """The key actions needing evidence in the learner's open (or mastered) phases, in track
+    and phase order: what they can send work for now (one query; a locked phase's evidence
+    would be refused anyway)."""
     return (
-        KeyAction.objects.filter(needs_evidence=True, phase__track__status=Track.Status.PUBLISHED)
+        KeyAction.objects.filter(
+            needs_evidence=True,
+            retired=False,
+            phase__track__status=Track.Status.PUBLISHED,
+            phase__progress__enrollment__learner=learner,
+            phase__progress__state__in=[PhaseProgress.State.UNLOCKED, PhaseProgress.State.MASTERED],
+        )
         .select_related("phase__track")
         .order_by("phase__track__title", "phase__order", "order")
     )

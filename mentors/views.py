@@ -43,7 +43,9 @@ def _remember_mentor(request: AuthedRequest, is_mentor: bool) -> None:
 def my_submissions(request: AuthedRequest) -> HttpResponse:
     submissions = list(selectors.submissions_of(learner=request.user))
     started = {s.key_action_id for s in submissions if s.state != State.WITHDRAWN}
-    available = [ka for ka in selectors.evidence_key_actions() if ka.pk not in started]
+    available = [
+        ka for ka in selectors.evidence_key_actions(learner=request.user) if ka.pk not in started
+    ]
     return render(
         request,
         "mentors/my_submissions.html",

@@ -10,6 +10,7 @@ from tests.browser.conftest import log_in
 from tests.conftest import verified_user
 from tests.factories import PASSWORD, build_track
 from tests.mentors.conftest import make_mentor
+from tests.tracks.conftest import enroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +31,7 @@ def setting(db):
         for score, label in [(1, "Not yet"), (2, "Solid"), (3, "Exemplary")]:
             RubricLevel.objects.create(criterion=criterion, score=score, label=label)
     learner = verified_user("ada@test.example")
+    enroll(learner, track)  # the picker offers the key actions of the learner's open phases
     mentor = make_mentor("grace@test.example", track)
     return learner, mentor
 

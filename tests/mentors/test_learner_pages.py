@@ -235,3 +235,16 @@ def test_page_queries_do_not_grow_with_rounds_and_submissions(
     # session, user, submissions (with round counts), key actions that take evidence, the bell
     with django_assert_max_num_queries(5):
         assert owner.get(reverse("mentors:my_submissions")).status_code == 200
+
+
+def test_the_evidence_picker_lists_only_the_key_actions_of_open_phases(owner, learner, track):
+    from tests.tracks.conftest import enroll
+
+    first = track.phases.get(order=1).key_actions.get(order=1)
+    locked = track.phases.get(order=2).key_actions.get(order=1)
+    page = owner.get(reverse("mentors:my_submissions")).content.decode()
+    assert "Start new evidence" not in page and "Nothing to send right now" in page
+    enroll(learner, track)
+    page = owner.get(reverse("mentors:my_submissions")).content.decode()
+    picker = page.split("Start new evidence")[1]
+    assert first.text in picker and locked.text not in picker
