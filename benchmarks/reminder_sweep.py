@@ -312,6 +312,8 @@ def seed_learner_data(now: datetime) -> None:
                 time_zone=rng.choice(ZONES) or "UTC",
                 started_on=(now - timedelta(days=30)).date(),
                 plan={},
+                # What tracks.services.record_study keeps: the latest of the rows below.
+                last_studied_at=now - timedelta(days=days[pk]),
             )
             for pk in chunk
         )
