@@ -390,27 +390,20 @@ class WeeklyDigest(Kind):
             return []
         since = now - WEEK
         learner = OuterRef("pk")
-        progress = PhaseProgress.objects.filter(
-            enrollment__learner=learner, enrollment__status=ACTIVE
-        )
+        # On the active enrollment `learners` already joined: no join back to the enrollment
+        # table by learner in each subquery (measured with EXPLAIN ANALYZE at 100k learners).
+        enrollment = OuterRef("enrollment_id")
+        progress = PhaseProgress.objects.filter(enrollment=enrollment)
         graded = Attempt.objects.filter(learner=learner, graded_at__gte=since, graded_at__lte=now)
         rows = (
             learners(recipients)
             .filter(reminder_time_zone__in=zones)
             .annotate(
-                phases_mastered=_count(
-                    progress.filter(mastered_at__gte=since), "enrollment__learner"
-                ),
-                phases_unlocked=_count(
-                    progress.filter(unlocked_at__gte=since), "enrollment__learner"
-                ),
+                phases_mastered=_count(progress.filter(mastered_at__gte=since), "enrollment"),
+                phases_unlocked=_count(progress.filter(unlocked_at__gte=since), "enrollment"),
                 key_actions_ticked=_count(
-                    KeyActionProgress.objects.filter(
-                        enrollment__learner=learner,
-                        enrollment__status=ACTIVE,
-                        ticked_at__gte=since,
-                    ),
-                    "enrollment__learner",
+                    KeyActionProgress.objects.filter(enrollment=enrollment, ticked_at__gte=since),
+                    "enrollment",
                 ),
                 attempts_graded=_count(graded, "learner"),
                 attempts_passed=_count(graded.filter(passed=True), "learner"),
