@@ -123,10 +123,21 @@ def _count(queryset: QuerySet, group: str) -> Coalesce:
     return _total(queryset, group, Count("pk"), IntegerField(), 0)
 
 
-def study_totals(since) -> dict:
+def if_studied_since(since, value: Coalesce) -> Case:
+    """`value` (a count or total of the learner's study since `since`) for learners whose
+    last study (`last_study` from `last_study_at`) is that recent; else its zero without
+    running the subquery: most learners did not study in a given week, and every row those
+    counts read is study that `record_study` noted on the enrollment."""
+    zero = value.source_expressions[-1]
+    return Case(When(last_study__gte=since, then=value), default=zero)
+
+
+def study_totals(since, *, outer_since=None) -> dict:
     """Annotations of the study recorded since `since` (an expression or a datetime), for
-    `learners` rows: attempt time (each attempt capped), card review time in
-    milliseconds (each review estimated), key actions ticked, rounds of evidence sent."""
+    `learners` rows annotated with `last_study`: attempt time (each attempt capped), card
+    review time in milliseconds (each review estimated), key actions ticked, rounds of
+    evidence sent. `outer_since` is `since` as the outer row sees it (when `since` is an
+    OuterRef)."""
     learner = OuterRef("pk")
     attempt_time = Least(
         ExpressionWrapper(F("graded_at") - F("started_at"), output_field=DurationField()),
@@ -136,7 +147,7 @@ def study_totals(since) -> dict:
         Coalesce(F("duration_ms"), Value(int(rules.CARD_REVIEW_MINUTES * 60_000))),
         Value(int(rules.CARD_REVIEW_MINUTES_CAP * 60_000)),
     )
-    return {
+    totals = {
         "attempt_time": _total(
             Attempt.objects.filter(learner=learner, graded_at__gte=since),
             "learner",
@@ -160,6 +171,8 @@ def study_totals(since) -> dict:
             "submission__learner",
         ),
     }
+    outer = since if outer_since is None else outer_since
+    return {name: if_studied_since(outer, value) for name, value in totals.items()}
 
 
 def zones_where(now: datetime, test) -> list[str]:
@@ -332,8 +345,8 @@ class WeeklyGoal(Kind):
         rows = (
             learners(recipients)
             .filter(reminder_time_zone__in=zones)
-            .annotate(week_start=week_start_by_zone(now, zones))
-            .annotate(**study_totals(OuterRef("week_start")))
+            .annotate(week_start=week_start_by_zone(now, zones), last_study=last_study_at())
+            .annotate(**study_totals(OuterRef("week_start"), outer_since=F("week_start")))
             .values_list(
                 "id",
                 "reminder_time_zone",
@@ -398,17 +411,31 @@ class WeeklyDigest(Kind):
         rows = (
             learners(recipients)
             .filter(reminder_time_zone__in=zones)
+            .annotate(last_study=last_study_at())
             .annotate(
                 phases_mastered=_count(progress.filter(mastered_at__gte=since), "enrollment"),
                 phases_unlocked=_count(progress.filter(unlocked_at__gte=since), "enrollment"),
-                key_actions_ticked=_count(
-                    KeyActionProgress.objects.filter(enrollment=enrollment, ticked_at__gte=since),
-                    "enrollment",
+                # (Ticks, grades and reviews are study: none since `since` if the learner's
+                # last study is older.)
+                key_actions_ticked=if_studied_since(
+                    since,
+                    _count(
+                        KeyActionProgress.objects.filter(
+                            enrollment=enrollment, ticked_at__gte=since
+                        ),
+                        "enrollment",
+                    ),
                 ),
-                attempts_graded=_count(graded, "learner"),
-                attempts_passed=_count(graded.filter(passed=True), "learner"),
-                cards_reviewed=_count(
-                    ReviewLog.objects.filter(learner=learner, reviewed_at__gte=since), "learner"
+                attempts_graded=if_studied_since(since, _count(graded, "learner")),
+                attempts_passed=if_studied_since(
+                    since, _count(graded.filter(passed=True), "learner")
+                ),
+                cards_reviewed=if_studied_since(
+                    since,
+                    _count(
+                        ReviewLog.objects.filter(learner=learner, reviewed_at__gte=since),
+                        "learner",
+                    ),
                 ),
                 evidence_reviewed=_count(
                     Review.objects.filter(
