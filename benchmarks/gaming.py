@@ -20,15 +20,16 @@ What a service refuses is counted, not forced. Strategies:
 - easy rater: rates every due card Easy, and tries every other card Easy too; one guessed
   attempt a day.
 - diligent (true skill s, default 0.9): knows each question with probability s (else
-  guesses), takes an attempt, retakes only when it failed; reviews the cards that are due
+  guesses), takes an attempt and another while the quiz or the skills are not met (what
+  its gate checklist says); reviews the cards that are due
   and recalls each with the probability FSRS predicts (its retrievability at that moment,
   about 0.9 at the due date), rating Good, else Again.
 
 Every evening the three criteria are evaluated through their registered kinds with the
 phase's parameters: quiz_score, card_retention and skill_mastery as in the seed gate (its
 authoring check is printed). Non-diligent
-strategies run `--days` days (14); the diligent learner runs until it has met the quiz and
-card criteria or `--diligent-days` (120). Per strategy it prints the share meeting each
+strategies run `--days` days (14); the diligent learner runs until it has met all three
+criteria or `--diligent-days` (120). Per strategy it prints the share meeting each
 criterion within the days and the median day it was met. Last line, over the non-diligent
 strategies and the three criteria: `gaming: worst pass rate X % (strategy)`.
 """
@@ -292,7 +293,8 @@ def diligent(world: World, learner: Learner, day_start: datetime) -> None:
     from quizzes.services import scheduler, to_fsrs_card
 
     skill = world.args.skill
-    if "quiz_score" not in learner.met:
+    # It follows its checklist: another attempt while the quiz or the skills are not met.
+    if not {"quiz_score", "skill_mastery"} <= learner.met.keys():
 
         def answer(question):
             if learner.rng.random() < skill:
@@ -331,7 +333,7 @@ def run(world: World, name: str, args: argparse.Namespace) -> list[Learner]:
     for day in range(days):
         day_start = START + timedelta(days=day, hours=1)
         for learner in learners:
-            if name == "diligent" and {"quiz_score", "card_retention"} <= learner.met.keys():
+            if name == "diligent" and set(CRITERIA) <= learner.met.keys():
                 continue
             STRATEGIES[name](world, learner, day_start)
             world.evaluate(learner, day + 1, day_start + timedelta(hours=14))
@@ -391,13 +393,11 @@ def main() -> None:
                 worst = (rate, name)
     diligent_learners = results["diligent"]
     both = [
-        max(x.met["quiz_score"], x.met["card_retention"])
-        for x in diligent_learners
-        if {"quiz_score", "card_retention"} <= x.met.keys()
+        max(x.met[k] for k in CRITERIA) for x in diligent_learners if set(CRITERIA) <= x.met.keys()
     ]
     print()
     print(
-        f"diligent (true skill {args.skill}): quiz and cards met by "
+        f"diligent (true skill {args.skill}): quiz, cards and skills met by "
         f"{100 * len(both) / len(diligent_learners):.0f} % within {args.diligent_days} days"
         + (f", median day {statistics.median(both):g}, slowest day {max(both)}" if both else "")
     )

@@ -37,6 +37,7 @@ from mentors.prechecks import Checker, blocking_failures, check_url, default_che
 from mentors.uploads import file_problems
 from tracks.models import KeyAction
 from tracks.selectors import phase_access
+from tracks.services import record_study
 
 State = Submission.State
 
@@ -172,6 +173,7 @@ def _send_round(
     round.submitted_at = now
     round.prechecks = [check.as_dict() for check in checks]
     round.save(update_fields=["submitted_at", "prechecks"])
+    record_study(learner_id=submission.learner_id, at=now)
     _move(
         submission,
         State.SUBMITTED,
@@ -236,6 +238,8 @@ def submit_evidence(
         _store_files(round, evidence.files)
         if not draft:
             _send_round(submission, round, checks, now)
+        else:
+            record_study(learner_id=learner.pk, at=now)
     return submission
 
 

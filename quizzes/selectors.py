@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -253,9 +253,11 @@ def deck_summary(*, learner: User, phase: Phase, now: datetime | None = None) ->
     now = now or timezone.now()
     deck = (
         Deck.objects.filter(phase=phase, is_active=True)
+        # `studying` looks up this learner's row only: a join on `studies` would read every
+        # learner's row of the deck (times its cards) to answer a question about one.
         .annotate(
-            card_count=Count("cards", filter=Q(cards__is_active=True), distinct=True),
-            studying=Count("studies", filter=Q(studies__learner=learner), distinct=True),
+            card_count=Count("cards", filter=Q(cards__is_active=True)),
+            studying=Exists(DeckStudy.objects.filter(deck=OuterRef("pk"), learner=learner)),
         )
         .first()
     )

@@ -37,6 +37,7 @@ from quizzes.models import (
 )
 from tracks.progression import advance_after_commit
 from tracks.selectors import phase_access
+from tracks.services import record_study
 
 # Saves that arrive a few seconds after the deadline (network, a slow click) still count.
 DEADLINE_GRACE = timedelta(seconds=10)
@@ -177,6 +178,7 @@ def start_attempt(*, learner: User, quiz: Quiz, now: datetime | None = None) -> 
             )
             for i, question_id in enumerate(drawn, start=1)
         )
+        record_study(learner_id=learner.pk, at=now)
     return attempt
 
 
@@ -242,6 +244,8 @@ def save_answers(
                 response.selected, response.text, response.answered_at = selected, text, now
                 changed.append(response)
         Response.objects.bulk_update(changed, ["selected", "text", "answered_at"])
+        if changed:
+            record_study(learner_id=attempt.learner_id, at=now)
     return True
 
 
@@ -277,6 +281,7 @@ def grade_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
                 correct_count=correct, score=score, passed=score >= attempt.quiz.pass_mark
             )
             record_skill_evidence(learner_id=attempt.learner_id, responses=responses, now=now)
+            record_study(learner_id=attempt.learner_id, at=now)
             # New evidence: the phase's gate may now be met.
             advance_after_commit(
                 learner_id=attempt.learner_id, track_id=attempt.quiz.phase.track_id
@@ -500,6 +505,7 @@ def review_card(
                 reps=state.reps + 1, lapses=state.lapses + int(lapsed), **fields
             )
         advance_after_commit(learner_id=learner.pk, track_id=card.deck.phase.track_id)
+        record_study(learner_id=learner.pk, at=now)
         return ReviewLog.objects.create(
             learner=learner,
             card=card,

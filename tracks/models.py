@@ -348,6 +348,10 @@ class Enrollment(models.Model):
     plan_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the learner last studied (see `tracks.services.record_study`), kept on their
+    # active enrollment so the inactivity reminder reads one column instead of every answer,
+    # review and tick. Never moves back; NULL until the first study on this enrollment.
+    last_studied_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = EnrollmentQuerySet.as_manager()
 

@@ -270,6 +270,22 @@ def activate(*, enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
+def record_study(*, learner_id: int, at: datetime) -> None:
+    """Note that the learner studied at `at` (an attempt started, answers saved, an attempt
+    graded, a card reviewed, a key action ticked, evidence drafted or sent), on their active
+    enrollment: what the inactivity reminder reads.
+
+    One conditional UPDATE, only when `at` is later than what is stored: safe to call twice,
+    in any order, from concurrent requests (PostgreSQL re-checks the condition on the row it
+    waited for), and it never touches `updated_at` (the enrollment's (re)start time).
+    Callers run it last in their transaction, after any lock on the learner's row, so locks
+    are always taken in the same order.
+    """
+    Enrollment.objects.filter(learner_id=learner_id, status=Enrollment.Status.ACTIVE).filter(
+        models.Q(last_studied_at__isnull=True) | models.Q(last_studied_at__lt=at)
+    ).update(last_studied_at=at)
+
+
 class PhaseNotOpen(Exception):
     """Key actions can be ticked only in the open phase of the active enrollment."""
 
@@ -299,6 +315,8 @@ def set_key_action_done(
         rows.exclude(ticked_at=None).update(ticked_at=None)
     progress.ticked_at = rows.values_list("ticked_at", flat=True).get()
     enrollment = progress.enrollment
+    if progress.ticked_at is not None:
+        record_study(learner_id=enrollment.learner_id, at=progress.ticked_at)
     advance_after_commit(learner_id=enrollment.learner_id, track_id=enrollment.track_id)
     return progress
 

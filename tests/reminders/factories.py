@@ -2,7 +2,8 @@
 
 Enrollments go through the real goal service (plan, phase and key action rows as a learner
 gets them); the records a learner leaves (attempts, reviews of cards, rounds of evidence,
-mentor reviews) are written directly with the times a test needs.
+mentor reviews) are written directly with the times a test needs, and each notes the study
+on the learner's active enrollment as the services do (`tracks.services.record_study`).
 """
 
 from datetime import datetime, timedelta
@@ -63,6 +64,8 @@ def tick(enrollment: Enrollment, *, at: datetime, count: int = 1) -> None:
     )
     ids = list(rows.values_list("pk", flat=True)[:count])
     KeyActionProgress.objects.filter(pk__in=ids).update(ticked_at=at)
+    if ids:
+        track_services.record_study(learner_id=enrollment.learner_id, at=at)
 
 
 class AttemptFactory(factory.django.DjangoModelFactory):
@@ -83,6 +86,15 @@ class AttemptFactory(factory.django.DjangoModelFactory):
     correct_count = 3
     score = 100
     passed = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        attempt = super()._create(model_class, *args, **kwargs)
+        track_services.record_study(
+            learner_id=attempt.learner_id,
+            at=max(filter(None, [attempt.started_at, attempt.graded_at])),
+        )
+        return attempt
 
 
 def due_cards(learner, deck, *, count: int, due: datetime) -> list[CardState]:
@@ -106,6 +118,8 @@ def due_cards(learner, deck, *, count: int, due: datetime) -> list[CardState]:
 def card_reviews(learner, deck, *, count: int, at: datetime) -> list[ReviewLog]:
     """`count` reviews (rated Good) of the deck's cards at `at`, one a second."""
     cards = list(deck.cards.order_by("order"))
+    if count:
+        track_services.record_study(learner_id=learner.pk, at=at + timedelta(seconds=count - 1))
     return ReviewLog.objects.bulk_create(
         ReviewLog(
             learner=learner,
@@ -140,6 +154,7 @@ def sent_evidence(learner, key_action, *, at: datetime, escalated: bool = False)
         submission=submission, number=1, writeup="My work.", submitted_at=at
     )
     SubmissionRound.objects.filter(submission=submission).update(created_at=at)
+    track_services.record_study(learner_id=learner.pk, at=at)
     return submission
 
 

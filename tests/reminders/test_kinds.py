@@ -134,6 +134,7 @@ def _study(kind, learner, enrollment, track, at):
         attempt = AttemptFactory(learner=learner, quiz=quiz, started_at=at - timedelta(days=3))
         question = quiz.questions.create(key=f"q{at.timestamp():.0f}", prompt="Why?")
         Response.objects.create(attempt=attempt, question=question, order=1, answered_at=at)
+        track_services.record_study(learner_id=learner.pk, at=at)
     elif kind == "attempt graded":
         AttemptFactory(learner=learner, quiz=quiz, started_at=at - timedelta(minutes=30))
     elif kind == "card reviewed":
