@@ -40,6 +40,7 @@ account_reset_password_from_key       GET    200   200   200   200   200   200
 account_reset_password_done           GET    200   200   200   200   200   200
 tracks:catalog                        GET    200   200   200   200   200   200
 tracks:detail                         GET    200   200   200   200   200   200
+tracks:choose                         GET    302   302   302   302   302   302
 plan:start                            GET    302   302   302   302   302   302
 plan:goals                            GET    302   200   200   200   200   200
 plan:gate                             GET    302   302   302   302   302   302

@@ -30,6 +30,7 @@ ARGS = {
     "account_confirm_email": lambda w: {"key": "not-a-real-key"},
     "account_reset_password_from_key": lambda w: {"uidb36": "zz", "key": "not-a-real-key"},
     "tracks:detail": lambda w: {"slug": w.track.slug},
+    "tracks:choose": lambda w: {"slug": w.track.slug},
     "plan:why_open": lambda w: {"phase_pk": w.phase.pk},
     "plan:key_action": lambda w: {"pk": w.key_action_progress.pk},
     "plan:activate": lambda w: {"pk": w.enrollment.pk},

@@ -105,17 +105,6 @@ def test_a_track_whose_phases_meet_every_rule_passes(tmp_path):
 
 
 SHORTFALLS = {
-    "small bank": (
-        {
-            "quiz": {
-                "title": "Q",
-                "questions_per_attempt": 2,
-                "questions": [question(i) for i in range(5)]
-                + [question(i, "practice") for i in range(6)],
-            }
-        },
-        "bank: 5 of 6",
-    ),
     "few practice": ("practice", "practice: 5 of 6"),
     "few cards": ({"deck": {"title": "D", "cards": []}}, "cards: 0 of 12"),
     "one resource": ({"resources": [{"kind": "book", "title": "B"}]}, "resources: 1 of 2"),
@@ -186,3 +175,17 @@ def test_it_checks_the_tracks_in_the_database(tmp_path):
     out = StringIO()
     call_command("check_content", "--database", stdout=out)
     assert "Tiny (tiny, published): 1 of 1 phases measurable" in out.getvalue()
+
+
+def test_a_bank_too_small_for_fresh_draws_is_refused_before_any_check(tmp_path):
+    short = phase(1)
+    short["quiz"] = {
+        "title": "Q",
+        "questions_per_attempt": 2,
+        "questions": [question(i) for i in range(5)] + [question(i, "practice") for i in range(6)],
+    }
+    _, error = run(tmp_path, track(short, phase(2)))
+    # The authoring rule of fresh draws (3 x per attempt) refuses the file itself.
+    assert error is not None
+    assert 'quiz "Q" draws 2 questions per attempt' in error
+    assert "at least 6 assessment questions (3 x 2); its bank has 5" in error

@@ -47,7 +47,7 @@ def test_each_kind_brings_its_own_minimum(ai_engineering, settings):
     settings.FLASHCARDS_NEW_PER_DAY = 1  # cards trickle in one a day
     cards = phase1.deck.cards.filter(is_active=True).count()
     needed = -(-cards * 80 // 100)
-    window = gates.gate_minimum_days(phase1, [("card_retention", {"min_stability_days": 7})])
+    window = gates.gate_minimum_days(phase1, [("card_retention", {"interval_days": 7})])
     assert window == needed + 7
 
 

@@ -69,8 +69,9 @@ def test_what_the_background_brings_is_marked_covered_test_out(seed):
     # A data scientist already has Python, statistics, linear algebra and scikit-learn.
     assert plan.phases[0].covered == {a.id for a in phase_1.key_actions}
     # Revising and testing out, not studying: as short as its gate allows (cards recalled
-    # after 7 days away need the start of a second week).
-    assert plan.phases[0].weeks == 2
+    # after 21 days away need part of a fourth week).
+    assert plan.phases[0].min_days == 22
+    assert plan.phases[0].weeks == 4
     assert plan.phases[2].covered == frozenset()  # MLOps is new to them
 
 
