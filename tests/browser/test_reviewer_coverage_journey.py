@@ -38,10 +38,7 @@ def test_publishing_needs_a_reviewer_and_evidence_then_reaches_the_fallback_queu
 ):
     admin = verified_user("author@test.example", is_staff=True, is_superuser=True)
     learner = verified_user("ada@test.example")
-    page.goto("/admin/login/")
-    page.get_by_label("Email").fill(admin.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, admin.email, PASSWORD)  # the admin signs in through the site's log-in
 
     publish(page, draft_track)
     expect(page.get_by_text(re.compile("no active mentor covers it"))).to_be_visible()
