@@ -76,6 +76,11 @@ def setup(server: str, name: str, reuse: bool) -> None:
     settings.EDIRAE_AI_REQUESTS_PER_HOUR = 1_000_000
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     call_command("migrate", verbosity=0)
+    # A published track asking for approved evidence needs someone to review it.
+    from accounts.models import User
+    from mentors.services import make_fallback_reviewer
+
+    make_fallback_reviewer(user=User.objects.create(email="reviewer@bench.example", is_staff=True))
     import_track_files(sorted((ROOT / "tracks" / "content").glob("*.yaml")))
 
 
