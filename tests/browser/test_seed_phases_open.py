@@ -36,7 +36,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CONTENT = Path(settings.BASE_DIR) / "tracks" / "content"
 SEED_FILES = ["ai-engineering.yaml", "ai-ml-engineer.yaml", "senior-ml-engineer.yaml"]
-# Long enough for the spaced flashcard recalls and a second round of fresh quiz questions.
+# An honest learner meets the study criteria in about 7 weeks (the 21-day flashcard gaps take
+# longest; mastery takes 3-5 attempts, the later ones after fresh questions return): room to
+# spare.
 STUDY_DAYS = 120
 GOOD = 3
 
