@@ -6,6 +6,7 @@ installs it). The live server shares the test database; pages run real JavaScrip
 
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -33,9 +34,12 @@ def browser():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-@pytest.fixture
-def page(browser, live_server):
+@contextmanager
+def browser_page(browser, live_server):
+    """A page in its own browser context (its own cookies: one person), in Paris time; the
+    test fails on any JavaScript error the page raised."""
     context = browser.new_context(base_url=live_server.url, timezone_id="Europe/Paris")
+    context._base_url = live_server.url
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
@@ -43,6 +47,19 @@ def page(browser, live_server):
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    with browser_page(browser, live_server) as page:
+        yield page
+
+
+@pytest.fixture
+def mentor_page(browser, live_server):
+    """A second person's browser, for journeys with a learner and a mentor."""
+    with browser_page(browser, live_server) as page:
+        yield page
 
 
 def log_in(page, email: str, password: str) -> None:

@@ -36,18 +36,6 @@ def setting(db):
     return learner, mentor
 
 
-@pytest.fixture
-def mentor_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, timezone_id="Europe/Paris")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
 def score(page, criterion: str, level: str) -> None:
     group = page.get_by_role("group", name=re.compile(criterion))
     group.get_by_role("radio", name=re.compile(re.escape(level))).check()

@@ -41,19 +41,6 @@ def sign_in(page, user) -> None:
     )
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, timezone_id="Europe/Paris")
-    context._base_url = live_server.url
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
 def assert_accessible(page) -> None:
     # Evaluated through the DevTools protocol: the page's strict CSP refuses inline scripts.
     page.evaluate(AXE.read_text())

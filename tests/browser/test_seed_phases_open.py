@@ -43,18 +43,6 @@ STUDY_DAYS = 120
 GOOD = 3
 
 
-@pytest.fixture
-def mentor_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, timezone_id="Europe/Paris")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
 def correct_answer(question: Question) -> quiz_services.Answer:
     """What a learner who knows the material answers, read from the question bank."""
     if question.is_choice:
