@@ -10,4 +10,4 @@ application = get_wsgi_application()
 # the transport opens no connection.
 from edirae.celery import app as _celery_app  # noqa: E402
 
-_celery_app.connection_for_write().transport
+_broker_transport = _celery_app.connection_for_write().transport
