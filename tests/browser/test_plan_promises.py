@@ -21,9 +21,9 @@ from quizzes import services as quiz_services
 from quizzes.models import CardState
 from reminders.models import ReminderPreference
 from tests.conftest import verified_user
-from tests.tracks.conftest import enroll
+from tests.tracks.conftest import criterion, enroll, master_first_phase
 from tracks import gates
-from tracks.models import KeyActionProgress, PhaseProgress, ProgressEvent
+from tracks.models import KeyActionProgress
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -229,30 +229,10 @@ def test_with_everything_sent_continue_says_it_waits_on_a_mentor(page, learner):
 
 
 def test_a_mastered_phase_shows_its_moment(page, learner, data_scientist, ai_engineering):
-    phase1 = ai_engineering.phases.get(order=1)
-    now = timezone.now()
-    PhaseProgress.objects.filter(enrollment=data_scientist, phase=phase1).update(
-        state=PhaseProgress.State.MASTERED, mastered_at=now
-    )
-    PhaseProgress.objects.filter(enrollment=data_scientist, phase__order=2).update(
-        state=PhaseProgress.State.UNLOCKED, unlocked_at=now
-    )
-    ProgressEvent.objects.create(
-        enrollment=data_scientist,
-        phase=phase1,
-        kind=ProgressEvent.Kind.MASTERED,
-        snapshot={
-            "criteria": [
-                {
-                    "kind": "quiz_score",
-                    "met": True,
-                    "current": "90 %",
-                    "required": "80 %",
-                    "sentence": "Best 90 %, needs 80 %: met.",
-                    "evidence": {},
-                },
-            ]
-        },
+    master_first_phase(
+        data_scientist,
+        ai_engineering,
+        criterion("quiz_score", "90 %", "80 %", "Best 90 %, needs 80 %: met."),
     )
     sign_in(page, learner)
     page.goto("/")

@@ -3,12 +3,11 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
 
 from quizzes.models import ReviewLog
-from tests.tracks.conftest import enroll
+from tests.tracks.conftest import criterion, enroll, master_first_phase
 from tracks import momentum
-from tracks.models import Enrollment, KeyActionProgress, PhaseProgress, ProgressEvent
+from tracks.models import Enrollment, KeyActionProgress
 
 # A Thursday, 10:00 in Paris.
 THURSDAY = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -84,38 +83,11 @@ def test_the_dashboard_shows_the_week(client, learner, enrollment):
 
 
 def test_a_phase_mastered_gets_its_moment_once(client, learner, enrollment, ai_engineering):
-    phase1 = ai_engineering.phases.get(order=1)
-    now = timezone.now()
-    PhaseProgress.objects.filter(enrollment=enrollment, phase=phase1).update(
-        state=PhaseProgress.State.MASTERED, mastered_at=now
-    )
-    PhaseProgress.objects.filter(enrollment=enrollment, phase__order=2).update(
-        state=PhaseProgress.State.UNLOCKED, unlocked_at=now
-    )
-    ProgressEvent.objects.create(
-        enrollment=enrollment,
-        phase=phase1,
-        kind=ProgressEvent.Kind.MASTERED,
-        snapshot={
-            "criteria": [
-                {
-                    "kind": "quiz_score",
-                    "met": True,
-                    "current": "85 %",
-                    "required": "80 %",
-                    "sentence": "Best 85 %, needs 80 %: met.",
-                    "evidence": {},
-                },
-                {
-                    "kind": "evidence_approved",
-                    "met": True,
-                    "current": "1 approved",
-                    "required": "1 approved",
-                    "sentence": "",
-                    "evidence": {},
-                },
-            ]
-        },
+    master_first_phase(
+        enrollment,
+        ai_engineering,
+        criterion("quiz_score", "85 %", "80 %", "Best 85 %, needs 80 %: met."),
+        criterion("evidence_approved", "1 approved", "1 approved"),
     )
     client.force_login(learner)
     page = client.get("/").content.decode()
