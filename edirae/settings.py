@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "edirae.apps.EdiraeConfig",  # deployment checks (edirae/checks.py)
     "accounts",
     "tracks",
     "quizzes",
@@ -164,9 +165,20 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
+# The three periodic tasks; the README's "Reminders" and "Mentor review" sections say why.
 CELERY_BEAT_SCHEDULE: dict = {
     # Finds who is due and claims each reminder once; see reminders/services.py.
     "reminders-sweep": {"task": "reminders.tasks.sweep_reminders", "schedule": 5 * 60.0},
+    # Past-the-promise submissions go to the next reviewer (mentors/tasks.py).
+    "mentors-escalate-overdue": {
+        "task": "mentors.tasks.escalate_overdue_submissions",
+        "schedule": 15 * 60.0,
+    },
+    # Claims a mentor left open return to the queue.
+    "mentors-release-expired-claims": {
+        "task": "mentors.tasks.release_expired_claims",
+        "schedule": 5 * 60.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
@@ -351,18 +363,6 @@ EVIDENCE_ALLOWED_FILE_TYPES = {
 }
 # The pre-checker run before a submission reaches a mentor (a dotted path to a callable).
 EVIDENCE_PRECHECKER = env_str("EVIDENCE_PRECHECKER", "mentors.prechecks.run_prechecks")
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "mentors-escalate-overdue": {
-            "task": "mentors.tasks.escalate_overdue_submissions",
-            "schedule": 15 * 60,
-        },
-        "mentors-release-expired-claims": {
-            "task": "mentors.tasks.release_expired_claims",
-            "schedule": 5 * 60,
-        },
-    }
-)
 
 # --- The AI mentor --------------------------------------------------------------------------
 # `local` (the default) answers offline from the track's own content; `openai` asks any

@@ -63,6 +63,14 @@ def test_check_deploy_is_clean_with_the_documented_production_variables():
     assert "no issues" in result.stdout
 
 
+def test_check_deploy_warns_when_mail_would_only_be_printed():
+    env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_HOST"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "edirae.W001" in result.stderr
+    assert "EMAIL_HOST is not set" in result.stderr
+
+
 def test_embedded_mode_needs_no_variables(tmp_path):
     result = run_manage("check", env={"EDIRAE_VAR_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
