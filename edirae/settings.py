@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tracks",
     "quizzes",
     "mentors",
+    "ai_mentor",
     "reminders",
 ]
 

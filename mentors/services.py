@@ -19,8 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from mentors import gate, selectors
-from mentors.ai import services as ai_services
+from mentors import gate, hooks, selectors
 from mentors.models import (
     Escalation,
     MentorProfile,
@@ -183,8 +182,11 @@ def _send_round(
         escalated_at=None,
         review_unseen=False,
     )
-    # The round enters the queue: the AI mentor drafts a rubric assessment for its mentor.
-    transaction.on_commit(partial(ai_services.queue_pre_review, round_id=round.pk))
+    # The round enters the queue: other apps hear of it (the AI mentor drafts a pre-review).
+    # Robust: the evidence is sent whatever a receiver does.
+    transaction.on_commit(
+        partial(hooks.round_sent.send_robust, sender=SubmissionRound, round_id=round.pk)
+    )
     return submission
 
 
