@@ -9,7 +9,7 @@ answers, never gate thresholds) and the learner's own words enter a prompt.
 import json
 from collections.abc import Sequence
 
-from ai_mentor.retrieval import Passage
+from ai_mentor.passages import Passage
 
 LEARNER_OPEN = "<<<LEARNER_TEXT"
 LEARNER_CLOSE = "LEARNER_TEXT>>>"

@@ -1,10 +1,7 @@
 """Retrieval over a track's own content: the passages the AI mentor answers from and cites.
 
-Passages come from the track itself (its description), its phases, key actions, resources
-(certifications among them), FAQs, backgrounds, skills, flashcards and the explanations of its
-*practice* questions. Assessment questions (their prompts, choices, answers and explanations)
-and quiz settings (pass marks, limits) are never passages: the mentor must not be able to hand
-out what a gate measures.
+Passages (`ai_mentor.passages`) are the track's own content and never its assessment
+questions or quiz settings: the mentor must not be able to hand out what a gate measures.
 
 Each passage is cut into **units**: paragraphs (separated by a blank line), then sentences.
 A single line break is a soft wrap (track files fold long lines), so it never ends a unit;
@@ -28,25 +25,17 @@ the track does cover instead of stitching an answer about something else.
 """
 
 import hashlib
-import json
 import math
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from threading import Lock
 
-from django.db import connection
-from django.db.models import CharField, F, IntegerField, QuerySet, TextField, Value
-from django.db.models.functions import Cast
-from django.urls import reverse
+from ai_mentor.passages import CARRIES_OVER, TO_LEARN, Passage, passages_for_track
+from ai_mentor.text import as_sentence, names_in, sentences, stems_of, terms_of, word_stem
+from tracks.models import Phase, Track
 
-from quizzes.models import Card, Question
-from tracks.models import FAQ, Background, KeyAction, Phase, Resource, Skill, Track
-
-# Per kind, the most passages kept (the seed's largest kind has 91).
-MAX_PER_SOURCE = 400
 # A passage is relevant when its best unit covers at least this share of the question's
 # weight (the sum of its known words' rarity): it keeps answers from resting on one common
 # word. On benchmarks/ai_mentor_eval.yaml, 0.2 to 0.34 change nothing; 0.5 loses two answers.
@@ -60,54 +49,6 @@ PHASE_BOOST = 1.3
 # A unit's word counts in full, its passage's title a little more (a card's front is what its
 # back is about); elsewhere in the passage a little (it says the unit is about the same thing).
 IN_UNIT, IN_TITLE, IN_PASSAGE = 1.0, 1.1, 0.3
-
-# English stop words, and words that say nothing about the topic of a question.
-STOP_WORDS = frozenset(
-    """
-    a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours out
-    over own same she should so some such than that the their theirs them then there these they
-    this those through to too under until up very was we were what when where which while who
-    whom why will with would you your yours yourself
-    """.split()  # noqa: SIM905 (a word list reads better as text)
-)
-GENERIC_WORDS = STOP_WORDS | frozenset(
-    """
-    explain explained explaining mean means meaning tell please help understand
-    example examples thing things know get got make need needs learn learning use used using
-    good better best way ways really actually also want like much many one ones give show
-    phase phases track mentor question questions answer answers first take taking start
-    important work works someone anything something every ever new people still become
-    becoming
-    """.split()  # noqa: SIM905 (a word list reads better as text)
-)
-
-TOKEN = re.compile(r"[a-z0-9]+(?:[+#][a-z0-9+#]*)?")
-WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*")
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A piece of track content the mentor may quote, with how to cite it."""
-
-    kind: str  # track | phase | key_action | resource | certification | faq | background ...
-    pk: int
-    label: str  # "Phase 2 · Package a trained model with Docker..."
-    title: str
-    body: str
-    phase_id: int | None = None
-    url: str = ""
-    meta: str = ""  # a resource's provider and cost: "Google Cloud, ~$200"
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.pk}"
-
-    @property
-    def text(self) -> str:
-        return f"{self.title}\n{self.body}".strip()
 
 
 @dataclass(frozen=True)
@@ -151,341 +92,6 @@ class SearchResult:
         ]
 
 
-def terms_of(text: str) -> list[str]:
-    """The topical words of a question, lower-cased, in order, without duplicates."""
-    seen: dict[str, None] = {}
-    for token in _tokens(text):
-        if token not in GENERIC_WORDS and (len(token) > 1 or token.isdigit()):
-            seen.setdefault(token, None)
-    return list(seen)[:30]
-
-
-def names_in(text: str) -> list[str]:
-    """Words of `text` written as names: capitalised inside a sentence, or with capitals
-    inside the word ("FastAPI", "GraphQL", "How do I use Terraform?" → Terraform)."""
-    names: dict[str, None] = {}
-    for sentence in re.split(r"(?<=[.!?:])\s+", text.strip()):
-        for index, match in enumerate(WORD.finditer(sentence)):
-            word = match.group()
-            inner_capital = any(c.isupper() for c in word[1:]) and not word.isupper()
-            capitalised = index > 0 and word[0].isupper() and word.lower() not in GENERIC_WORDS
-            if (capitalised or inner_capital) and len(word) > 2 and word.upper() != word:
-                names.setdefault(word, None)
-    return list(names)
-
-
-# --- Units ------------------------------------------------------------------------------------
-
-# Abbreviations after which a full stop does not end a sentence.
-ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "cf.", "Dr.", "Mr.", "Ms.")
-# A sentence ends with a stop, maybe closing quotes or brackets, before a space and a new
-# sentence's first letter (or figure, or opening quote).
-STOP = re.compile(r"[.!?][\"\u201d\u2019')\]]*$")
-STARTS = re.compile(r"[\"\u201c\u2018(\[]?[A-Z0-9$]")
-SPACE = re.compile(r"\s+")
-BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
-
-
-def paragraphs(text: str) -> list[str]:
-    """Paragraphs of `text`: separated by a blank line; single line breaks are soft wraps,
-    except in lists (one item per line)."""
-    result = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = [line for line in block.splitlines() if line.strip()]
-        if lines and all(BULLET.match(line) for line in lines):
-            result.extend(BULLET.sub("", line).strip() for line in lines)
-        elif lines:
-            result.append(" ".join(" ".join(lines).split()))
-    return result
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of `text`, whole, in order (see `paragraphs` for line breaks)."""
-    result: list[str] = []
-    for paragraph in paragraphs(text):
-        start = 0
-        for space in SPACE.finditer(paragraph):
-            before = paragraph[start : space.start()]
-            if (
-                STOP.search(before)
-                and not before.endswith(ABBREVIATIONS)
-                and STARTS.match(paragraph, space.end())
-            ):
-                result.append(before)
-                start = space.end()
-        if paragraph[start:].strip():
-            result.append(paragraph[start:].strip())
-    return result
-
-
-def as_sentence(text: str) -> str:
-    """`text` ending as a sentence does (a key action is written without a full stop)."""
-    text = " ".join(text.split())
-    if text and text[-1] not in ".!?":
-        text += "."
-    return text[:1].upper() + text[1:]
-
-
-# --- Sources ------------------------------------------------------------------------------------
-
-
-def _truncate(text: str, length: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-def _label(kind: str, title: str, phase_order: int | None) -> str:
-    prefix = f"Phase {phase_order} · " if phase_order is not None else ""
-    if kind in ("phase", "key_action"):
-        return f"{prefix}{_truncate(title, 90)}"
-    if kind == "resource":
-        return f"{prefix}Resource: {_truncate(title, 80)}"
-    if kind == "certification":
-        return f"{prefix}Certification: {_truncate(title, 80)}"
-    if kind == "faq":
-        return f"FAQ · {_truncate(title, 90)}"
-    if kind == "skill":
-        return f"Skill · {title}"
-    if kind == "background":
-        return f"Background · {_truncate(title, 80)}"
-    if kind == "track":
-        return f"About the track · {_truncate(title, 80)}"
-    if kind == "card":
-        return f"{prefix}Flashcard: {_truncate(title, 70)}"
-    return f"{prefix}Practice: {_truncate(title, 70)}"
-
-
-def _url(kind: str, track: Track, phase_slug: str | None, resource_url: str = "") -> str:
-    if kind in ("resource", "certification") and resource_url:
-        return resource_url
-    if phase_slug and kind != "faq":
-        return _phase_url(track.slug, phase_slug)
-    return _track_url(track)
-
-
-@lru_cache(maxsize=1024)
-def _phase_url(track_slug: str, phase_slug: str) -> str:
-    # Hundreds of passages share a few phase pages; `reverse` is the slow part of reading.
-    return reverse("quizzes:phase", args=[track_slug, phase_slug])
-
-
-def _track_url(track: Track) -> str:
-    return _track_url_of(track.slug)
-
-
-@lru_cache(maxsize=256)
-def _track_url_of(track_slug: str) -> str:
-    return reverse("tracks:detail", kwargs={"slug": track_slug})
-
-
-@dataclass(frozen=True)
-class _Source:
-    kind: str
-    title: str  # field holding the title
-    body: tuple[str, ...]  # fields of the body, at most three
-    phase_path: str | None  # path to the phase from the model, "" for the phase itself
-
-    def queryset(self, track: Track) -> QuerySet:
-        if self.kind == "track":
-            return Track.objects.filter(pk=track.pk)
-        if self.kind == "phase":
-            return Phase.objects.filter(track=track)
-        if self.kind == "key_action":
-            return KeyAction.objects.filter(phase__track=track)
-        if self.kind == "resource":
-            return Resource.objects.filter(track=track)
-        if self.kind == "faq":
-            return FAQ.objects.filter(track=track)
-        if self.kind == "background":
-            return Background.objects.filter(track=track)
-        if self.kind == "skill":
-            return Skill.objects.filter(tracks=track)
-        if self.kind == "card":
-            return Card.objects.filter(
-                deck__phase__track=track, is_active=True, deck__is_active=True
-            )
-        # Practice questions only: never the assessment pool a gate's quiz draws from.
-        return Question.objects.filter(
-            quiz__phase__track=track,
-            quiz__is_active=True,
-            is_active=True,
-            pool=Question.Pool.PRACTICE,
-        )
-
-    def field(self, name: str) -> str:
-        return f"{self.phase_path}__{name}" if self.phase_path else name
-
-
-SOURCES = (
-    _Source("track", "title", ("description", "day_in_the_life"), None),
-    _Source("phase", "title", ("summary", "description"), ""),
-    _Source("key_action", "text", (), "phase"),
-    _Source("resource", "title", ("why",), "phase"),
-    _Source("faq", "question", ("answer",), None),
-    _Source("background", "title", ("summary", "transferable", "gaps"), None),
-    _Source("skill", "name", ("description",), None),
-    _Source("card", "front", ("back",), "deck__phase"),
-    _Source("practice", "prompt", ("explanation",), "quiz__phase"),
-)
-
-
-def _columns(source: _Source) -> dict:
-    """The same columns, in the same order, for every source (so they UNION)."""
-    text = TextField()
-    empty = Value("", output_field=text)
-    if source.phase_path is None:
-        phase_id, phase_order, phase_slug = (
-            Value(None, output_field=IntegerField()),
-            Value(None, output_field=IntegerField()),
-            Value(None, output_field=CharField()),
-        )
-    else:
-        phase_id = F(source.field("id"))
-        phase_order = F(source.field("order"))
-        phase_slug = F(source.field("slug"))
-    body = [Cast(F(name), text) for name in source.body]
-    resource = source.kind == "resource"
-    return {
-        "p_kind": Value(source.kind, output_field=CharField()),
-        "p_id": F("id"),
-        "p_phase_id": Cast(phase_id, IntegerField()),
-        "p_phase_order": Cast(phase_order, IntegerField()),
-        "p_phase_slug": Cast(phase_slug, CharField()),
-        "p_title": Cast(F(source.title), text),
-        "p_body1": body[0] if body else empty,
-        "p_body2": body[1] if len(body) > 1 else empty,
-        "p_body3": body[2] if len(body) > 2 else empty,
-        "p_url": Cast(F("url"), text) if resource else empty,
-        "p_rkind": Cast(F("kind"), text) if resource else empty,
-        "p_provider": Cast(F("provider"), text) if resource else empty,
-        "p_cost": Cast(F("cost"), text) if resource else empty,
-    }
-
-
-def _list_text(value: str) -> list[str]:
-    """A background's `transferable` / `gaps` (a JSON list of sentences) as sentences."""
-    try:
-        items = json.loads(value) if value else []
-    except ValueError:
-        return [value]
-    return [as_sentence(str(item)) for item in items if str(item).strip()]
-
-
-CARRIES_OVER, TO_LEARN = "What carries over: ", "What to learn: "
-
-
-def _passage(row: dict, track: Track) -> Passage:
-    kind = row["p_kind"]
-    meta = ""
-    if kind == "resource":
-        if row["p_rkind"] == Resource.Kind.CERTIFICATION:
-            kind = "certification"
-        meta = ", ".join(part for part in (row["p_provider"], row["p_cost"]) if part)
-    if kind == "background":
-        parts = [row["p_body1"] or ""]
-        carried, missing = _list_text(row["p_body2"]), _list_text(row["p_body3"])
-        # Each list is one unit (one sentence): an answer quotes it whole.
-        if carried:
-            parts.append(CARRIES_OVER + "; ".join(c.rstrip(".") for c in carried) + ".")
-        if missing:
-            parts.append(TO_LEARN + "; ".join(m.rstrip(".") for m in missing) + ".")
-        body = "\n\n".join(part.strip() for part in parts if part.strip())
-    elif kind == "track":
-        body = "\n\n".join(p.strip() for p in (row["p_body1"], row["p_body2"]) if p)
-    else:
-        body = "\n\n".join(p.strip() for p in (row["p_body1"], row["p_body2"]) if p)
-    return Passage(
-        kind=kind,
-        pk=row["p_id"],
-        label=_label(kind, row["p_title"], row["p_phase_order"]),
-        title=row["p_title"],
-        body=body,
-        phase_id=row["p_phase_id"],
-        url=_url(kind, track, row["p_phase_slug"], row["p_url"]),
-        meta=meta,
-    )
-
-
-def passages_for_track(track: Track, *, per_source: int = MAX_PER_SOURCE):
-    """Every passage of a track (at most `per_source` of each kind). One query."""
-    sql, params = _passages_sql(track.pk, connection.vendor)
-    passages: list[Passage] = []
-    counts: Counter[str] = Counter()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        for values in cursor.fetchall():
-            row = dict(zip(names, values, strict=True))
-            if counts[row["p_kind"]] < per_source:
-                counts[row["p_kind"]] += 1
-                passages.append(_passage(row, track))
-    return passages
-
-
-@lru_cache(maxsize=256)
-def _passages_sql(track_id: int, vendor: str) -> tuple[str, tuple]:
-    """The UNION of every source for one track, compiled once per process: building and
-    compiling nine annotated querysets takes ~40 ms, running the query ~1 ms. The SQL depends
-    on the track's id only (and the database), never on the content."""
-    track = Track(pk=track_id)
-    parts = []
-    for source in SOURCES:
-        columns = _columns(source)
-        parts.append(source.queryset(track).annotate(**columns).values(*columns).order_by())
-    union = parts[0].union(*parts[1:], all=True).order_by("p_kind", "p_id")
-    sql, params = union.query.sql_with_params()
-    return sql, tuple(params)
-
-
-# --- Words --------------------------------------------------------------------------------------
-
-SUFFIXES = (
-    "izations", "isations", "ization", "isation", "ational", "ations", "ation", "nesses",
-    "ness", "ments", "ment", "ities", "ity", "ings", "ing", "ised", "ized", "ises", "izes",
-    "ise", "ize", "ies", "ied", "edly", "ed", "ers", "er", "ly", "es", "s",
-)  # fmt: skip
-
-
-def _stem(word: str) -> str:
-    """A light English stemmer: enough to match "deploying" with "deployed", "containerise"
-    with "containers", "leakage" with "leak", "engineering" with "engineers" (two passes)."""
-    return _strip(_strip(word))
-
-
-def _strip(word: str) -> str:
-    if word.endswith("age") and len(word) > 6:
-        return word[:-3]
-    for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            stem = word[: -len(suffix)]
-            if suffix in ("ies", "ied", "ities"):
-                stem += "y"
-            if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
-                stem = stem[:-1]  # "running" → "run"
-            return stem.rstrip("e") if len(stem) > 4 else stem
-    return word.rstrip("e") if len(word) > 4 else word
-
-
-COMPOUND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
-
-
-def _tokens(text: str) -> list[str]:
-    """The words of `text`, lower-cased, and its hyphenated compounds joined ("p-value" gives
-    "p", "value" and "pvalue"; "k-fold" gives "kfold")."""
-    lowered = text.lower()
-    return TOKEN.findall(lowered) + [c.replace("-", "") for c in COMPOUND.findall(lowered)]
-
-
-def _stems(text: str) -> list[str]:
-    return [_stem(t) for t in _tokens(text) if t not in GENERIC_WORDS]
-
-
-def content_words(text: str) -> set[str]:
-    """The stems of the words of `text` that carry meaning (English stop words dropped;
-    unlike `terms_of`, words such as "explain" or "use" are kept)."""
-    return {_stem(t) for t in TOKEN.findall(text.lower()) if t not in STOP_WORDS}
-
-
 # --- The index of a track -----------------------------------------------------------------------
 
 
@@ -520,11 +126,11 @@ def _units(passage: Passage) -> tuple[Unit, ...]:
         texts = [f"{passage.title}{meta}: {why}" if why else as_sentence(passage.title + meta)]
     else:
         texts = sentences(passage.body) or [as_sentence(passage.title)]
-    return tuple(Unit(text, frozenset(_stems(text))) for text in texts)
+    return tuple(Unit(text, frozenset(stems_of(text))) for text in texts)
 
 
 def _document(passage: Passage) -> Document:
-    title_words = frozenset(_stems(passage.title) + _stems(KIND_WORDS.get(passage.kind, "")))
+    title_words = frozenset(stems_of(passage.title) + stems_of(KIND_WORDS.get(passage.kind, "")))
     units = _units(passage)
     words = title_words.union(*(u.words for u in units))
     return Document(passage, title_words, words, units)
@@ -552,7 +158,7 @@ ABOUT_ME = re.compile(r"\b(i'?m|i am|i work as|i've been|coming from|my backgrou
 def kinds_asked(query: str, query_stems: Iterable[str]) -> set[str]:
     """The kinds of content a question asks about by name, or by speaking of the learner."""
     stems = set(query_stems)
-    kinds = {kind for kind, words in KIND_WORDS.items() if stems & set(_stems(words))}
+    kinds = {kind for kind, words in KIND_WORDS.items() if stems & set(stems_of(words))}
     if ABOUT_ME.search(query):
         kinds.add("background")
     return kinds
@@ -628,11 +234,11 @@ def search(*, track: Track, query: str, phase: Phase | None = None, k: int = 3) 
         return result
     index = index_for_track(track)
     total = max(1, len(index.documents))
-    query_stems = list(dict.fromkeys(_stem(t) for t in terms))
+    query_stems = list(dict.fromkeys(word_stem(t) for t in terms))
     expanded = {stem: _expand(stem, index.vocabulary) for stem in query_stems}
     known = [stem for stem in query_stems if expanded[stem]]
     names = names_in(query)
-    result.unknown_names = [name for name in names if not set(_stems(name)) & index.vocabulary]
+    result.unknown_names = [name for name in names if not set(stems_of(name)) & index.vocabulary]
     if not known:
         return result
     idf = {
@@ -734,11 +340,11 @@ def rank_passages(passages: Iterable[Passage], terms: list[str]) -> list[Hit]:
     passages = list(passages)
     if not passages:
         return []
-    query = {_stem(t) for t in terms}
+    query = {word_stem(t) for t in terms}
     documents = []
     frequency: Counter[str] = Counter()
     for passage in passages:
-        title, body = set(_stems(passage.title)), set(_stems(passage.body))
+        title, body = set(stems_of(passage.title)), set(stems_of(passage.body))
         documents.append((passage, title, body))
         frequency.update((title | body) & query)
     total = len(passages)

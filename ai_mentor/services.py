@@ -1,11 +1,12 @@
-"""The AI mentor's rules: ask (explain), feedback after an attempt, pre-review of evidence.
+"""The AI mentor's rules: ask (explain), the practice note, the rate limit and calling a
+backend (with fallback and usage). Feedback after an attempt is in `ai_mentor.feedback`, the
+pre-review of evidence in `ai_mentor.pre_review`, practice in `ai_mentor.practice`.
 
 Guardrails, by construction:
-- Nothing here writes progress, attempts, grades, reviews or submissions. The only tables
-  written are the AI mentor's own (conversations, messages, pre-review drafts, usage) and,
-  in `ai_mentor.practice`, practice answers (and skill estimates where a track's admin
-  turned that on). tests/ai_mentor/test_guardrails.py checks both the behaviour and the
-  imports.
+- Nothing in the AI mentor writes progress, attempts, grades, reviews or submissions. The
+  only tables written are its own (conversations, messages, pre-review drafts, usage,
+  practice answers); never `SkillMastery`. tests/ai_mentor/test_guardrails.py checks both
+  the behaviour and the imports.
 - Learner text is data: it is stored, searched for words and passed to a backend between
   delimiters; it never chooses what code runs.
 - The context of a backend is built from `ai_mentor.retrieval` (track content without
@@ -16,13 +17,12 @@ Guardrails, by construction:
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -30,19 +30,12 @@ from ai_mentor import retrieval
 from ai_mentor.backends import (
     Backend,
     BackendUnavailable,
-    Criterion,
     ExplainRequest,
-    FeedbackRequest,
-    Level,
     LocalBackend,
-    PreReviewRequest,
     configured_backend,
 )
-from ai_mentor.models import AIUsage, MentorConversation, MentorMessage, PreReviewDraft
-from mentors.models import SubmissionRound
-from mentors.selectors import rubric_for
-from quizzes.models import Attempt, Card, DeckStudy, Question
-from tracks.models import Phase, Resource, Skill
+from ai_mentor.models import AIUsage, MentorConversation, MentorMessage
+from tracks.models import Phase
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +84,9 @@ class Outcome:
     notice: str = ""
 
 
-def _call(*, kind: str, method: str, request, user: User | None, nothing_found: bool = False):
+def call_backend(
+    *, kind: str, method: str, request, user: User | None, nothing_found: bool = False
+):
     """Run `method` on the configured backend; on failure, on `local` with a notice.
 
     Writes one AIUsage row (the configured backend, the outcome, latency and tokens).
@@ -173,7 +168,7 @@ def ask(
             for m in reversed(list(conversation.messages.order_by("-created_at", "-id")[:4]))
         ]
     found = retrieval.search(track=phase.track, query=question, phase=phase, k=3)
-    outcome = _call(
+    outcome = call_backend(
         kind=AIUsage.Kind.EXPLAIN,
         method="explain",
         request=ExplainRequest(
@@ -222,194 +217,6 @@ def delete_conversation(*, conversation: MentorConversation) -> None:
     MentorConversation.objects.filter(pk=conversation.pk).delete()
 
 
-# --- Feedback after a graded attempt --------------------------------------------------------
-
-
-@dataclass
-class SkillPlan:
-    skill: Skill
-    missed: int
-    cards: list[Card] = field(default_factory=list)
-    resource: Resource | None = None
-    practice_questions: int = 0
-
-
-@dataclass
-class FeedbackPlan:
-    attempt: Attempt
-    skills: list[SkillPlan]
-    studying_deck: bool
-    note: str = ""
-    notice: str = ""
-    rate_limited: str = ""
-
-
-def feedback_for_attempt(*, attempt: Attempt, learner: User) -> FeedbackPlan:
-    """For each skill the attempt missed (most missed first): the phase's cards on it, the
-    resource closest to it, and how many practice questions train it. The plan is built from
-    the track's content; the backend adds a short note (cached per attempt, rate limited:
-    past the limit the plan comes without a note). Reads only; writes one AIUsage row.
-    """
-    phase = attempt.quiz.phase
-    missed_skills = list(
-        Skill.objects.filter(
-            questions__responses__attempt=attempt, questions__responses__correct=False
-        )
-        .annotate(missed=Count("questions__responses"))
-        .order_by("-missed", "name")
-    )
-    plans = [SkillPlan(skill=s, missed=s.missed) for s in missed_skills]
-    by_skill = {plan.skill.pk: plan for plan in plans}
-    if plans:
-        cards = Card.objects.filter(
-            deck__phase=phase,
-            deck__is_active=True,
-            is_active=True,
-            skills__in=list(by_skill),
-        ).values_list("pk", "front", "skills")
-        seen: set[tuple[int, int]] = set()
-        for pk, front, skill_id in cards.order_by("order", "id"):
-            plan = by_skill.get(skill_id)
-            if plan and len(plan.cards) < 3 and (pk, skill_id) not in seen:
-                seen.add((pk, skill_id))
-                plan.cards.append(Card(pk=pk, front=front))
-        resources = list(
-            Resource.objects.filter(Q(phase=phase) | Q(track=phase.track, phase__isnull=True))
-        )
-        passages = [
-            retrieval.Passage("resource", r.pk, r.title, r.title, f"{r.provider} {r.why}")
-            for r in resources
-        ]
-        for plan in plans:
-            terms = retrieval.terms_of(f"{plan.skill.name} {plan.skill.description}")
-            ranked = retrieval.rank_passages(passages, terms)
-            pick = ranked[0].passage.pk if ranked else None
-            phase_resources = [r for r in resources if r.phase_id == phase.pk]
-            plan.resource = next(
-                (r for r in resources if r.pk == pick),
-                phase_resources[0] if phase_resources else None,
-            )
-        counts = dict(
-            Question.objects.filter(
-                quiz__phase=phase,
-                quiz__is_active=True,
-                is_active=True,
-                pool=Question.Pool.PRACTICE,
-                skills__in=list(by_skill),
-            )
-            .values_list("skills")
-            .annotate(n=Count("pk"))
-        )
-        for plan in plans:
-            plan.practice_questions = counts.get(plan.skill.pk, 0)
-    studying = DeckStudy.objects.filter(learner=learner, deck__phase=phase).exists()
-    result = FeedbackPlan(attempt=attempt, skills=plans, studying_deck=studying)
-
-    key = f"ai-mentor:feedback:{attempt.pk}:{settings.EDIRAE_AI_BACKEND}"
-    cached = cache.get(key)
-    if cached is not None:
-        result.note, result.notice = cached
-        return result
-    try:
-        check_rate(user=learner)
-    except RateLimited as limited:
-        result.rate_limited = str(limited)
-        return result
-    names = [plan.skill.name for plan in plans]
-    found = retrieval.search(track=phase.track, query=" ".join(names), phase=phase, k=3)
-    outcome = _call(
-        kind=AIUsage.Kind.FEEDBACK,
-        method="feedback",
-        request=FeedbackRequest(
-            quiz_title=attempt.quiz.title, missed_skills=names, passages=found.passages
-        ),
-        user=learner,
-    )
-    result.note, result.notice = outcome.result.text, outcome.notice
-    cache.set(key, (result.note, result.notice), timeout=24 * 3600)
-    return result
-
-
-# --- Pre-review of evidence -----------------------------------------------------------------
-
-
-def draft_pre_review(*, round_id: int) -> PreReviewDraft | None:
-    """Draft a rubric assessment of a sent round for its human mentor: per criterion a
-    suggested level, a comment and the write-up passage it rests on.
-
-    Only for rounds that were sent and have a rubric. One draft per round (unique): safe to
-    call twice, and from two workers; the second returns the first draft. Reads the round
-    and rubric, writes only the draft and a usage row: it never touches the submission's
-    state, claims or reviews.
-    """
-    existing = PreReviewDraft.objects.filter(round_id=round_id).first()
-    if existing is not None:
-        return existing
-    round = (
-        SubmissionRound.objects.select_related("submission__key_action")
-        .filter(pk=round_id, submitted_at__isnull=False)
-        .first()
-    )
-    if round is None:
-        return None
-    rubric = rubric_for(key_action=round.submission.key_action)
-    if rubric is None:
-        return None
-    criteria = [
-        Criterion(
-            pk=c.pk,
-            title=c.title,
-            description=c.description,
-            levels=[Level(lv.pk, lv.score, lv.label, lv.description) for lv in c.levels.all()],
-        )
-        for c in rubric.criteria.all()
-        if c.levels.all()
-    ]
-    outcome = _call(
-        kind=AIUsage.Kind.PRE_REVIEW,
-        method="pre_review",
-        request=PreReviewRequest(
-            key_action=round.submission.key_action.text,
-            writeup=round.writeup,
-            note=round.note,
-            criteria=criteria,
-        ),
-        user=None,
-    )
-    reply = outcome.result
-    try:
-        with transaction.atomic():
-            return PreReviewDraft.objects.create(
-                round=round,
-                rubric=rubric,
-                backend=outcome.backend,
-                summary=reply.summary,
-                items=[
-                    {
-                        "criterion": item.criterion,
-                        "level": item.level,
-                        "comment": item.comment,
-                        "passage": item.passage,
-                    }
-                    for item in reply.items
-                ],
-                notice=outcome.notice[:300],
-            )
-    except IntegrityError:
-        return PreReviewDraft.objects.get(round_id=round_id)
-
-
-def queue_pre_review(*, round_id: int) -> None:
-    """Queue the pre-review task (called on commit when a round is sent). A broker outage
-    must not break sending evidence: the mentor can still ask for the draft on the page."""
-    from ai_mentor.tasks import draft_pre_review as task
-
-    try:
-        task.apply_async((round_id,), retry=False)
-    except Exception:
-        log.warning("Could not queue the AI pre-review of round %s", round_id, exc_info=True)
-
-
 # --- Practice note --------------------------------------------------------------------------
 
 
@@ -438,7 +245,7 @@ def practice_note(*, learner: User, answer) -> tuple[str, str, list[dict]] | Non
         given = "; ".join(chosen[pk] for pk in answer.selected if pk in chosen)
     else:
         given = answer.text
-    outcome = _call(
+    outcome = call_backend(
         kind=AIUsage.Kind.PRACTICE,
         method="practice",
         request=PracticeRequest(

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ai_mentor import practice, selectors, services
+from ai_mentor import feedback, practice, pre_review, selectors, services
 from edirae.http import AuthedRequest, parse_id, safe_next_url
 from mentors import selectors as mentor_selectors
 from quizzes import selectors as quiz_selectors
@@ -191,7 +191,7 @@ def attempt_feedback(request: AuthedRequest, pk: int) -> HttpResponse:
     attempt = quiz_selectors.get_attempt_for(learner=request.user, pk=pk)
     plan = None
     if attempt.is_graded:
-        plan = services.feedback_for_attempt(attempt=attempt, learner=request.user)
+        plan = feedback.feedback_for_attempt(attempt=attempt, learner=request.user)
     template = "ai_mentor/feedback.html#ai-feedback" if request.htmx else "ai_mentor/feedback.html"
     return render(
         request, template, {"attempt": attempt, "plan": plan, "phase": attempt.quiz.phase}
@@ -208,6 +208,6 @@ def draft_pre_review(request: AuthedRequest, pk: int) -> HttpResponse:
     profile = mentor_selectors.require_mentor(request.user)
     item = mentor_selectors.get_submission_for_mentor(profile=profile, pk=pk)
     current = item.rounds.filter(submitted_at__isnull=False).order_by("-number").first()
-    if current is None or services.draft_pre_review(round_id=current.pk) is None:
+    if current is None or pre_review.draft_pre_review(round_id=current.pk) is None:
         messages.info(request, "There is nothing to draft: this evidence has no rubric.")
     return redirect("mentors:review", pk=item.pk)

@@ -4,7 +4,7 @@ practice set; lazily loaded on the result page, private to the attempt's learner
 import pytest
 from django.urls import reverse
 
-from ai_mentor import services
+from ai_mentor import feedback, services
 from ai_mentor.models import AIUsage
 from quizzes import services as quiz_services
 
@@ -21,7 +21,7 @@ def failed_attempt(learner, phase):
 def test_the_plan_names_cards_a_resource_and_practice_per_missed_skill(
     learner, failed_attempt, docker_skill
 ):
-    plan = services.feedback_for_attempt(attempt=failed_attempt, learner=learner)
+    plan = feedback.feedback_for_attempt(attempt=failed_attempt, learner=learner)
     missed = {item.skill.slug: item for item in plan.skills}
     assert "docker" in missed
     docker = missed["docker"]

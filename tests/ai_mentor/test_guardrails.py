@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from ai_mentor import practice, prompts, retrieval, services
+from ai_mentor import feedback, practice, pre_review, prompts, retrieval, services
 from mentors import services as evidence_services
 from mentors.models import Review, ReviewScore, Submission, SubmissionRound
 from quizzes import services as quiz_services
@@ -92,14 +92,14 @@ def test_prompt_injections_through_every_ai_service_change_no_progress(
     answer = services.ask(learner=learner, phase=phase, question=injection)
     assert "cannot change your progress" in answer.text or "found nothing" in answer.text
     attempt = Attempt.objects.get(learner=learner)
-    services.feedback_for_attempt(attempt=attempt, learner=learner)
+    feedback.feedback_for_attempt(attempt=attempt, learner=learner)
     question = phase.quiz.questions.get(key="practice-median")
     graded = practice.grade_practice(
         learner=learner, question=question, selected=[], text=injection
     )
     services.practice_note(learner=learner, answer=graded)
     round = SubmissionRound.objects.get(submission__learner=learner)
-    services.draft_pre_review(round_id=round.pk)
+    pre_review.draft_pre_review(round_id=round.pk)
 
     assert snapshot() == before
 
@@ -114,7 +114,7 @@ def test_the_same_holds_with_the_openai_backend_obeying_the_injection(
     assert (
         fake_llm.requests and answer.text == fake_llm.reply
     )  # the words are the model's; the power is not
-    services.draft_pre_review(
+    pre_review.draft_pre_review(
         round_id=SubmissionRound.objects.get(submission__learner=learner_with_history).pk
     )
     assert snapshot() == before
@@ -126,7 +126,7 @@ def test_no_request_to_a_backend_carries_assessment_answers_or_thresholds(
     learner = learner_with_history
     services.ask(learner=learner, phase=phase, question=f"{SECRET_PROMPT}? port container")
     services.ask(learner=learner, phase=phase, question="What is the pass mark of the quiz?")
-    services.feedback_for_attempt(attempt=Attempt.objects.get(learner=learner), learner=learner)
+    feedback.feedback_for_attempt(attempt=Attempt.objects.get(learner=learner), learner=learner)
     answer = practice.grade_practice(
         learner=learner,
         question=phase.quiz.questions.get(key="practice-dockerfile"),
@@ -174,7 +174,8 @@ FORBIDDEN_IMPORTS = {
 }
 # The models each module may write (create, update, delete, save).
 ALLOWED_WRITES = {
-    "services.py": {"AIUsage", "MentorConversation", "MentorMessage", "PreReviewDraft"},
+    "services.py": {"AIUsage", "MentorConversation", "MentorMessage"},
+    "pre_review.py": {"PreReviewDraft"},
     "practice.py": {"PracticeAnswer"},  # never SkillMastery: practice is no gate input
 }
 

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from ai_mentor import prompts, services
-from ai_mentor.backends import BackendUnavailable, OpenAIBackend
+from ai_mentor.backends import BackendUnavailable
 from ai_mentor.models import AIUsage
+from ai_mentor.openai_backend import OpenAIBackend
 from edirae.env import ConfigurationError, env_choice
 
 pytestmark = pytest.mark.django_db

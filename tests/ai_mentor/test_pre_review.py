@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from ai_mentor import services
+from ai_mentor import pre_review
 from ai_mentor.models import AIUsage, PreReviewDraft
 from mentors import services as evidence_services
 from mentors.models import Review, RubricLevel
@@ -84,7 +84,7 @@ def test_a_broker_outage_does_not_break_sending_evidence(sent):
     with mock.patch(
         "ai_mentor.tasks.draft_pre_review.apply_async", side_effect=ConnectionError("down")
     ):
-        services.queue_pre_review(round_id=sent.rounds.get().pk)  # logs, does not raise
+        pre_review.queue_pre_review(round_id=sent.rounds.get().pk)  # logs, does not raise
 
 
 def test_the_task_drafts_a_level_a_comment_and_a_passage_per_criterion(sent, described_rubric):
@@ -109,15 +109,15 @@ def test_the_task_drafts_a_level_a_comment_and_a_passage_per_criterion(sent, des
 
 def test_drafting_twice_keeps_the_first_draft(sent):
     round = sent.rounds.get()
-    first = services.draft_pre_review(round_id=round.pk)
-    second = services.draft_pre_review(round_id=round.pk)
+    first = pre_review.draft_pre_review(round_id=round.pk)
+    second = pre_review.draft_pre_review(round_id=round.pk)
     assert first.pk == second.pk and PreReviewDraft.objects.count() == 1
     assert AIUsage.objects.count() == 1
 
 
 def test_the_mentor_sees_the_draft_labelled_and_prefilled(client, sent, mentor, described_rubric):
     round = sent.rounds.get()
-    services.draft_pre_review(round_id=round.pk)
+    pre_review.draft_pre_review(round_id=round.pk)
     evidence_services.claim(submission=sent, mentor=mentor)
     client.force_login(mentor)
     html = client.get(reverse("mentors:review", args=[sent.pk])).text
@@ -131,7 +131,7 @@ def test_the_mentor_sees_the_draft_labelled_and_prefilled(client, sent, mentor, 
 
 
 def test_the_learner_never_sees_the_draft(client, learner, sent):
-    services.draft_pre_review(round_id=sent.rounds.get().pk)
+    pre_review.draft_pre_review(round_id=sent.rounds.get().pk)
     client.force_login(learner)
     for url in [
         reverse("mentors:submission", args=[sent.pk]),
@@ -182,7 +182,7 @@ def test_the_openai_pre_review_keeps_only_real_levels_and_verbatim_quotes(
             ],
         }
     )
-    draft = services.draft_pre_review(round_id=sent.rounds.get().pk)
+    draft = pre_review.draft_pre_review(round_id=sent.rounds.get().pk)
     body = fake_llm.requests[0]["body"]
     assert body["response_format"] == {"type": "json_object"}
     assert "<<<LEARNER_TEXT\n" + WRITEUP in body["messages"][1]["content"]
@@ -196,7 +196,7 @@ def test_the_openai_pre_review_keeps_only_real_levels_and_verbatim_quotes(
 
 def test_an_openai_reply_that_is_not_json_falls_back_to_the_heuristic(sent, fake_llm):
     fake_llm.reply = "Looks good to me!"
-    draft = services.draft_pre_review(round_id=sent.rounds.get().pk)
+    draft = pre_review.draft_pre_review(round_id=sent.rounds.get().pk)
     assert draft.backend == "local" and "not the JSON asked for" in draft.notice
 
 
@@ -225,7 +225,7 @@ def test_a_title_is_never_evidence_and_no_evidence_means_no_suggestion(
     submission = evidence_services.submit_evidence(
         learner=learner, key_action=key_action, evidence=evidence(writeup=writeup)
     )
-    draft = services.draft_pre_review(round_id=submission.rounds.get().pk)
+    draft = pre_review.draft_pre_review(round_id=submission.rounds.get().pk)
     for item in draft.items:
         assert item["level"] is None and item["passage"] == ""
         assert "no suggestion" in item["comment"]
@@ -242,7 +242,7 @@ def test_a_quoted_level_below_the_pass_level_is_shown_but_never_preselected(
     submission = evidence_services.submit_evidence(
         learner=learner, key_action=key_action, evidence=evidence(writeup=writeup)
     )
-    draft = services.draft_pre_review(round_id=submission.rounds.get().pk)
+    draft = pre_review.draft_pre_review(round_id=submission.rounds.get().pk)
     code = described_rubric.criteria.get(order=1)
     item = next(i for i in draft.items if i["criterion"] == code.pk)
     assert item["level"] == code.levels.get(score=1).pk and item["passage"] == writeup
@@ -260,7 +260,7 @@ def test_a_write_up_on_every_criterion_gets_quoted_passing_suggestions(
         key_action=key_action,
         evidence=evidence(writeup="# Container service and model choice\n\n" + WRITEUP),
     )
-    draft = services.draft_pre_review(round_id=submission.rounds.get().pk)
+    draft = pre_review.draft_pre_review(round_id=submission.rounds.get().pk)
     assert all(item["passage"] and item["level"] for item in draft.items)
     assert all(not item["passage"].startswith("#") for item in draft.items)
     html = _review_page(client, mentor, submission)
@@ -283,7 +283,7 @@ def test_a_model_suggestion_without_a_quote_is_no_suggestion(
             ],
         }
     )  # fmt: skip
-    draft = services.draft_pre_review(round_id=sent.rounds.get().pk)
+    draft = pre_review.draft_pre_review(round_id=sent.rounds.get().pk)
     assert [item["level"] for item in draft.items] == [None, None]
     assert all("quoted nothing from the write-up" in item["comment"] for item in draft.items)
     html = _review_page(client, mentor, sent)
