@@ -8,7 +8,7 @@
 
 It (re)creates the database `edirae_ai_bench` on the PostgreSQL server (or reuses it),
 imports the seed track files (tracks/content/*.yaml) and asks each question of
-benchmarks/ai_mentor_eval.yaml through `mentors.ai.services.ask`, as a learner of the
+benchmarks/ai_mentor_eval.yaml through `ai_mentor.services.ask`, as a learner of the
 question's phase. It prints, per track and overall:
 
 - recall@3: the share of questions for which one of the passages a good answer rests on is
@@ -122,8 +122,8 @@ def main() -> None:
     from django.conf import settings
 
     from accounts.models import User
-    from mentors.ai import retrieval, services
-    from mentors.models import MentorMessage
+    from ai_mentor import retrieval, services
+    from ai_mentor.models import MentorMessage
     from tracks.models import Phase, Track
 
     if args.labels:

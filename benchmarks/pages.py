@@ -126,13 +126,8 @@ def seed(learners: int) -> None:
     from django.db import connection, transaction
 
     from accounts.models import User
-    from mentors.models import (
-        MentorConversation,
-        MentorMessage,
-        MentorProfile,
-        Submission,
-        SubmissionRound,
-    )
+    from ai_mentor.models import MentorConversation, MentorMessage
+    from mentors.models import MentorProfile, Submission, SubmissionRound
     from quizzes.models import Attempt, CardState, Question, Response, ReviewLog, SkillMastery
     from reminders.models import Notification
     from tracks import services as track_services
@@ -440,7 +435,7 @@ def probe() -> None:
         (
             "AI ask",
             "POST",
-            reverse("ai:ask", args=phase_args),
+            reverse("ai_mentor:ask", args=phase_args),
             as_learner,
             {"question": "Why does scaling before cross-validation leak data?"},
             True,

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tracks",
     "quizzes",
     "mentors",
+    "ai_mentor",
     "reminders",
 ]
 

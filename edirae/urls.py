@@ -21,7 +21,7 @@ urlpatterns = [
     path("plan/", include("tracks.plan_urls")),
     path("learn/", include("quizzes.urls")),
     path("", include("mentors.urls")),
-    path("ai-mentor/", include("mentors.ai.urls")),
+    path("ai-mentor/", include("ai_mentor.urls")),
     path("reminders/", include("reminders.urls")),
     path("admin/", admin.site.urls),
 ]

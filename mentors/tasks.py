@@ -15,11 +15,3 @@ def release_expired_claims() -> int:
     from mentors import services
 
     return services.release_expired_claims()
-
-
-@shared_task(name="mentors.tasks.draft_pre_review", acks_late=True)
-def draft_pre_review(round_id: int) -> bool:
-    """Queued on commit when a round is sent. The service drafts once per round."""
-    from mentors.ai import services
-
-    return services.draft_pre_review(round_id=round_id) is not None

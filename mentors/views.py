@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edirae.http import AuthedRequest, parse_id
-from mentors import selectors, services
-from mentors.ai import selectors as ai_selectors
+from mentors import hooks, selectors, services
 from mentors.forms import EvidenceForm, ReviewForm
 from mentors.models import Review, Submission
 from mentors.services import EvidenceError
@@ -269,19 +268,10 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     rubric = selectors.rubric_for(key_action=item.key_action)
     rounds = selectors.history(submission=item)
     current = rounds[0] if rounds else None
-    # The AI mentor's draft of the current round prefills the quoted levels at or above the
-    # pass level (and, when a model wrote it, the feedback): the mentor checks and edits it;
-    # the verdict is theirs.
-    reviewed = current is not None and hasattr(current, "review")
-    draft = ai_selectors.pre_review_for(round=current) if current and not reviewed else None
-    draft_rows = ai_selectors.draft_rows(draft=draft, rubric=rubric)
-    initial = {
-        ReviewForm.field_name(row.criterion): row.level.pk for row in draft_rows if row.prefill
-    }
-    if draft is not None and draft.backend != "local":
-        initial["feedback"] = "\n\n".join(
-            f"**{row.criterion.title}**: {row.comment}" for row in draft_rows if row.comment
-        )
+    # Other apps' aids for this round (the AI mentor's pre-review draft) may prefill the form:
+    # the mentor checks and edits it; the verdict is theirs.
+    aids = hooks.review_aids(round=current, rubric=rubric)
+    initial = hooks.initial_values(aids)
     form = ReviewForm(request.POST or None, rubric=rubric, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -317,8 +307,7 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             "enrollment": enrollment,
             "gate": gate,
             "current": current,
-            "ai_draft": draft,
-            "ai_draft_rows": draft_rows,
+            "review_aids": aids,
             "earlier": rounds[1:],
             "rubric": rubric,
             "form": form,

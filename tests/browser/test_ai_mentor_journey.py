@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from mentors.models import MentorConversation, MentorMessage
+from ai_mentor.models import MentorConversation, MentorMessage
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, build_track
 from tests.quizzes.factories import CardFactory, build_deck

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
+from ai_mentor import services as ai_services
+from ai_mentor.practice import grade_practice
 from mentors import services as mentor_services
-from mentors.ai import services as ai_services
-from mentors.ai.practice import grade_practice
 from mentors.models import MentorProfile, Submission, SubmissionFile
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, Question

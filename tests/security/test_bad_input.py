@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from mentors.models import MentorConversation
+from ai_mentor.models import MentorConversation
 from tests.security.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_nul_bytes_in_query_parameters_are_refused(client, url):
 
 def test_nul_bytes_in_form_fields_are_refused(client, world: World):
     client.force_login(world.users["learner"])
-    url = reverse("ai:ask", args=[world.track.slug, world.phase.slug])
+    url = reverse("ai_mentor:ask", args=[world.track.slug, world.phase.slug])
     assert client.post(url, {"question": "What is\x00 a tensor?"}).status_code == 400
     upload = reverse("mentors:submit", args=[world.evidence_key_action.pk])
     multipart = {
@@ -55,7 +55,7 @@ def test_asking_with_a_bad_next_stores_the_question_and_goes_back_to_the_phase(
     client, world: World, target
 ):
     client.force_login(world.users["learner"])
-    url = reverse("ai:ask", args=[world.track.slug, world.phase.slug])
+    url = reverse("ai_mentor:ask", args=[world.track.slug, world.phase.slug])
     response = client.post(url, {"question": "What is a feature store?", "next": target})
     phase_url = reverse("quizzes:phase", args=[world.track.slug, world.phase.slug])
     assert response.status_code == 302 and response.url == f"{phase_url}#ai-mentor"
@@ -64,14 +64,14 @@ def test_asking_with_a_bad_next_stores_the_question_and_goes_back_to_the_phase(
 
 def test_asking_with_a_next_on_this_site_goes_there(client, world: World):
     client.force_login(world.users["learner"])
-    url = reverse("ai:ask", args=[world.track.slug, world.phase.slug])
+    url = reverse("ai_mentor:ask", args=[world.track.slug, world.phase.slug])
     response = client.post(url, {"question": "What is a feature store?", "next": "/learn/"})
     assert response.url == "/learn/#ai-mentor"
 
 
 def test_deleting_a_conversation_with_a_bad_next_deletes_it_and_goes_back(client, world: World):
     client.force_login(world.users["learner"])
-    url = reverse("ai:delete", args=[world.conversation.pk])
+    url = reverse("ai_mentor:delete", args=[world.conversation.pk])
     response = client.post(url, {"next": "NaN"})
     assert response.status_code == 302
     assert response.url == reverse("quizzes:phase", args=[world.track.slug, world.phase.slug])
@@ -89,5 +89,5 @@ def test_starting_evidence_with_a_malformed_key_action_asks_for_a_choice(client,
 @pytest.mark.parametrize("value", ["²", "-1", "99999999999999999999"])
 def test_a_practice_answer_with_a_malformed_choice_is_graded_not_a_500(client, world: World, value):
     client.force_login(world.users["learner"])
-    url = reverse("ai:practice-answer", args=[world.practice_question.pk])
+    url = reverse("ai_mentor:practice-answer", args=[world.practice_question.pk])
     assert client.post(url, {"answer": value}).status_code == 302

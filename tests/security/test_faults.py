@@ -11,7 +11,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
 from django.urls import reverse
 
-from mentors.models import MentorConversation, Submission
+from ai_mentor.models import MentorConversation
+from mentors.models import Submission
 from reminders import services as reminder_services
 from reminders.models import Reminder
 from tests.factories import PASSWORD
@@ -75,7 +76,7 @@ def test_with_the_cache_down_the_ai_mentor_answers_and_its_limit_holds(client, w
     cache_down(settings)
     settings.EDIRAE_AI_REQUESTS_PER_HOUR = 2
     client.force_login(world.users["learner"])
-    url = reverse("ai:ask", args=[world.track.slug, world.phase.slug])
+    url = reverse("ai_mentor:ask", args=[world.track.slug, world.phase.slug])
     for question in ("What is a gradient?", "What is a container?"):
         assert client.post(url, {"question": question}, headers=HTMX).status_code == 200
     refused = client.post(url, {"question": "And a third one?"}, headers=HTMX)
@@ -83,9 +84,9 @@ def test_with_the_cache_down_the_ai_mentor_answers_and_its_limit_holds(client, w
     conversation = MentorConversation.objects.get(learner=world.users["learner"])
     assert conversation.messages.filter(role="learner").count() == 3  # 2 plus the first
 
-    answer = reverse("ai:practice-answer", args=[world.practice_question.pk])
+    answer = reverse("ai_mentor:practice-answer", args=[world.practice_question.pk])
     assert client.post(answer, {"answer": "42"}, headers=HTMX).status_code == 200
-    feedback = reverse("ai:feedback", args=[world.attempt.pk])
+    feedback = reverse("ai_mentor:feedback", args=[world.attempt.pk])
     assert client.get(feedback, headers=HTMX).status_code == 200
 
 
