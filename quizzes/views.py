@@ -22,6 +22,7 @@ from quizzes.models import (
 )
 from tracks import progression
 from tracks.models import Enrollment
+from tracks.selectors import access_of, enrollment_on
 
 
 @login_required
@@ -43,14 +44,20 @@ def phase(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespo
     phase = selectors.phase_for_learning(
         viewer=request.user, track_slug=track_slug, phase_slug=phase_slug
     )
-    # The gate checklist, when this is the learner's open phase (evaluated now: no reload).
-    enrollment = Enrollment.objects.active().filter(learner=request.user, track=phase.track).first()
-    report = progression.refresh(enrollment=enrollment).report if enrollment else None
+    # One query: the learner's enrollment with their state of this phase, what says whether
+    # its quiz is locked for them (the same rule `services.start_attempt` refuses by).
+    enrollment = enrollment_on(learner=request.user, phase=phase)
+    active = enrollment is not None and enrollment.status == Enrollment.Status.ACTIVE
+    # The open phase's gate (evaluated now: no reload): the checklist when it is this phase,
+    # what opens this phase when it is locked.
+    report = progression.refresh(enrollment=enrollment).report if active else None
     return render(
         request,
         "quizzes/phase.html",
         {
             "gate": report if report is not None and report.phase == phase else None,
+            "open_gate": report,
+            "quiz_locked": not access_of(enrollment=enrollment, phase=phase).may_take_quiz,
             "phase": phase,
             "quiz": selectors.quiz_summary(learner=request.user, phase=phase),
             "deck": selectors.deck_summary(learner=request.user, phase=phase),
