@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -197,12 +198,25 @@ def study_deck(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("quizzes:review")
 
 
+def _review_context(request: AuthedRequest, since_value: str | None) -> dict:
+    """The review card, and when the session has ended (nothing left to rate now) its summary
+    from the learner's review rows since the session started."""
+    now = timezone.now()
+    since = selectors.session_start(since_value, now=now)
+    queue = selectors.review_queue(learner=request.user, now=now)
+    context: dict = {"queue": queue, "since": int(since.timestamp())}
+    if queue.card is None:
+        context["session"] = selectors.review_session(learner=request.user, since=since)
+        if queue.next_due:
+            context["next_due_words"] = selectors.due_in_words(queue.next_due, now=now)
+    return context
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def review(request: AuthedRequest) -> HttpResponse:
-    queue = selectors.review_queue(learner=request.user)
     template = "quizzes/review.html#review-card" if request.htmx else "quizzes/review.html"
-    return render(request, template, {"queue": queue})
+    return render(request, template, _review_context(request, request.GET.get("since")))
 
 
 @login_required
@@ -225,6 +239,8 @@ def rate_card(request: AuthedRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         if refused:
             messages.error(request, refused)
-        return redirect("quizzes:review")
-    queue = selectors.review_queue(learner=request.user)
-    return render(request, "quizzes/review.html#review-card", {"queue": queue, "refused": refused})
+        since = selectors.session_start(request.POST.get("since"), now=timezone.now())
+        return redirect(f"{reverse('quizzes:review')}?since={int(since.timestamp())}")
+    context = _review_context(request, request.POST.get("since"))
+    context["refused"] = refused
+    return render(request, "quizzes/review.html#review-card", context)
