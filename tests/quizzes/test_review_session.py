@@ -127,7 +127,8 @@ def test_the_end_of_a_session_has_a_query_budget(client, learner, django_assert_
     for card in deck.cards.all():
         services.review_card(learner=learner, card=card, rating=3, expected_reps=0)
     client.force_login(learner)
-    url = f"{reverse('quizzes:review')}?since={int((timezone.now() - timedelta(hours=1)).timestamp())}"
+    an_hour_ago = int((timezone.now() - timedelta(hours=1)).timestamp())
+    url = f"{reverse('quizzes:review')}?since={an_hour_ago}"
     # session, user, today's reviews, due counts, new count, the next due, the session's
     # reviews, the bell
     with django_assert_max_num_queries(8):
