@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from quizzes.models import Attempt, CardState, ReviewLog
 from tests.browser.conftest import log_in
+from tests.browser.test_plan_promises import assert_accessible
 from tests.factories import PASSWORD, build_track
 from tests.quizzes.factories import build_deck, build_quiz
 
@@ -79,6 +80,7 @@ def test_a_learner_reviews_flashcards_with_the_keyboard(page, learner, phase):
         page.get_by_text(re.compile(r"Your next card is due in 1 min, at \d\d:\d\d"))
     ).to_be_visible()
     expect(page.get_by_role("link", name="Back to your plan and its gate")).to_be_visible()
+    assert_accessible(page)
     assert list(ReviewLog.objects.order_by("id").values_list("card_id", "rating")) == [
         (cards[0].pk, 3),
         (cards[1].pk, 1),
