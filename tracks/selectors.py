@@ -420,6 +420,7 @@ def dashboard(
     enrollment = next((e for e in enrollments if e.status == Enrollment.Status.ACTIVE), None)
     if enrollment is None or not enrollment.plan:
         return None
+    enrollment.learner = learner  # what the next step reads: no second query for the user
     plan = plans.plan_from_json(enrollment.plan)
     today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
     phases = list(enrollment_phases(enrollment.track, enrollment))  # 2
