@@ -241,8 +241,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if EMBEDDED else "https"
 # per address, ...). The counters live in the cache; see edirae/cache.py for Redis outages.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login_failed_account": "30/h/key"}
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-# Sign-up does the same work whether or not the address is registered (accounts/forms.py).
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Sign-up does the same work whether or not the address is registered (accounts/forms.py);
+# the log-in form speaks our words. The pages and messages are in templates/account/.
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}
 
 # --- Client addresses behind proxies --------------------------------------------------------
 # Every per-address decision (allauth's limits, ours) reads edirae.http.client_ip. Behind a

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from quizzes.models import (
 )
 from tracks import progression
 from tracks.models import Enrollment
+from tracks.selectors import access_of, enrollment_on
 
 
 @login_required
@@ -43,14 +45,20 @@ def phase(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespo
     phase = selectors.phase_for_learning(
         viewer=request.user, track_slug=track_slug, phase_slug=phase_slug
     )
-    # The gate checklist, when this is the learner's open phase (evaluated now: no reload).
-    enrollment = Enrollment.objects.active().filter(learner=request.user, track=phase.track).first()
-    report = progression.refresh(enrollment=enrollment).report if enrollment else None
+    # One query: the learner's enrollment with their state of this phase, what says whether
+    # its quiz is locked for them (the same rule `services.start_attempt` refuses by).
+    enrollment = enrollment_on(learner=request.user, phase=phase)
+    active = enrollment is not None and enrollment.status == Enrollment.Status.ACTIVE
+    # The open phase's gate (evaluated now: no reload): the checklist when it is this phase,
+    # what opens this phase when it is locked.
+    report = progression.refresh(enrollment=enrollment).report if active else None
     return render(
         request,
         "quizzes/phase.html",
         {
             "gate": report if report is not None and report.phase == phase else None,
+            "open_gate": report,
+            "quiz_locked": not access_of(enrollment=enrollment, phase=phase).may_take_quiz,
             "phase": phase,
             "quiz": selectors.quiz_summary(learner=request.user, phase=phase),
             "deck": selectors.deck_summary(learner=request.user, phase=phase),
@@ -190,12 +198,25 @@ def study_deck(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("quizzes:review")
 
 
+def _review_context(request: AuthedRequest, since_value: str | None) -> dict:
+    """The review card, and when the session has ended (nothing left to rate now) its summary
+    from the learner's review rows since the session started."""
+    now = timezone.now()
+    since = selectors.session_start(since_value, now=now)
+    queue = selectors.review_queue(learner=request.user, now=now)
+    context: dict = {"queue": queue, "since": int(since.timestamp())}
+    if queue.card is None:
+        context["session"] = selectors.review_session(learner=request.user, since=since)
+        if queue.next_due:
+            context["next_due_words"] = selectors.due_in_words(queue.next_due, now=now)
+    return context
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def review(request: AuthedRequest) -> HttpResponse:
-    queue = selectors.review_queue(learner=request.user)
     template = "quizzes/review.html#review-card" if request.htmx else "quizzes/review.html"
-    return render(request, template, {"queue": queue})
+    return render(request, template, _review_context(request, request.GET.get("since")))
 
 
 @login_required
@@ -218,6 +239,8 @@ def rate_card(request: AuthedRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         if refused:
             messages.error(request, refused)
-        return redirect("quizzes:review")
-    queue = selectors.review_queue(learner=request.user)
-    return render(request, "quizzes/review.html#review-card", {"queue": queue, "refused": refused})
+        since = selectors.session_start(request.POST.get("since"), now=timezone.now())
+        return redirect(f"{reverse('quizzes:review')}?since={int(since.timestamp())}")
+    context = _review_context(request, request.POST.get("since"))
+    context["refused"] = refused
+    return render(request, "quizzes/review.html#review-card", context)

@@ -5,7 +5,18 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, StringAgg, Value
+from django.db.models import (
+    Count,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -197,22 +208,32 @@ class PhaseAccess:
         return not self.enrolled or self.open
 
 
-def phase_access(*, learner: User, phase: Phase) -> PhaseAccess:
-    """The learner's access to `phase` (two queries)."""
-    enrollment = Enrollment.objects.filter(learner=learner, track_id=phase.track_id).first()
-    if enrollment is None:
-        return PhaseAccess(enrolled=False)
-    state = (
-        PhaseProgress.objects.filter(enrollment=enrollment, phase=phase)
-        .values_list("state", flat=True)
+def enrollment_on(*, learner: User, phase: Phase) -> Enrollment | None:
+    """The learner's enrollment on the phase's track, any status, with `phase_state`: their
+    PhaseProgress state of `phase` (None without a row). One query."""
+    state = PhaseProgress.objects.filter(enrollment=OuterRef("pk"), phase=phase).values("state")
+    return (
+        Enrollment.objects.filter(learner=learner, track_id=phase.track_id)
+        .annotate(phase_state=Subquery(state[:1]))
         .first()
     )
-    if state in (PhaseProgress.State.UNLOCKED, PhaseProgress.State.MASTERED):
+
+
+def access_of(*, enrollment: Enrollment | None, phase: Phase) -> PhaseAccess:
+    """The access an enrollment read by `enrollment_on` gives to `phase` (no query)."""
+    if enrollment is None:
+        return PhaseAccess(enrolled=False)
+    if enrollment.phase_state in (PhaseProgress.State.UNLOCKED, PhaseProgress.State.MASTERED):
         return PhaseAccess(enrolled=True, open=True)
     entry = next(
         (p for p in (enrollment.plan or {}).get("phases", []) if p["phase_id"] == phase.pk), None
     )
     return PhaseAccess(enrolled=True, test_out=bool(entry and entry.get("covered")))
+
+
+def phase_access(*, learner: User, phase: Phase) -> PhaseAccess:
+    """The learner's access to `phase` (one query)."""
+    return access_of(enrollment=enrollment_on(learner=learner, phase=phase), phase=phase)
 
 
 def get_mastered_phase_for(learner: User, phase_pk: int) -> PhaseProgress:
@@ -399,6 +420,7 @@ def dashboard(
     enrollment = next((e for e in enrollments if e.status == Enrollment.Status.ACTIVE), None)
     if enrollment is None or not enrollment.plan:
         return None
+    enrollment.learner = learner  # what the next step reads: no second query for the user
     plan = plans.plan_from_json(enrollment.plan)
     today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
     phases = list(enrollment_phases(enrollment.track, enrollment))  # 2

@@ -13,10 +13,10 @@ def test_a_visitor_signs_up_verifies_the_email_and_lands_signed_in(page):
     page.get_by_label("Email").fill("newcomer@test.example")
     page.get_by_label("Password:", exact=True).fill("a-long-and-unusual-passphrase")
     page.get_by_label("Password (again):").fill("a-long-and-unusual-passphrase")
-    page.get_by_role("button", name="Sign Up").click()
-    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
+    page.get_by_role("button", name="Start free").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
 
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     page.goto(urlsplit(link).path)
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Confirm my address").click()
     page.get_by_role("button", name="Log out").wait_for()

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from quizzes.models import Attempt, CardState, ReviewLog
 from tests.browser.conftest import log_in
+from tests.browser.test_plan_promises import assert_accessible
 from tests.factories import PASSWORD, build_track
 from tests.quizzes.factories import build_deck, build_quiz
 
@@ -70,6 +71,16 @@ def test_a_learner_reviews_flashcards_with_the_keyboard(page, learner, phase):
 
     # Again: the card comes back after its one-minute learning step; Good: in ten minutes.
     expect(page.get_by_role("heading", name="All caught up")).to_be_visible()
+    # The session's summary, from its review rows, and the way back to the gate.
+    summary = page.locator(".session-summary")
+    expect(summary).to_contain_text("You reviewed 2 cards")
+    expect(summary).to_contain_text("1 Again")
+    expect(summary).to_contain_text("1 Good")
+    expect(
+        page.get_by_text(re.compile(r"Your next card is due in 1 min, at \d\d:\d\d"))
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Back to your plan and its gate")).to_be_visible()
+    assert_accessible(page)
     assert list(ReviewLog.objects.order_by("id").values_list("card_id", "rating")) == [
         (cards[0].pk, 3),
         (cards[1].pk, 1),

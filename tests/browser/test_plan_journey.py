@@ -16,11 +16,11 @@ def test_a_newcomer_signs_up_gives_goals_sees_the_plan_and_ticks_without_reload(
     page.get_by_label("Email").fill("career-changer@test.example")
     page.get_by_label("Password:", exact=True).fill("a-long-and-unusual-passphrase")
     page.get_by_label("Password (again):").fill("a-long-and-unusual-passphrase")
-    page.get_by_role("button", name="Sign Up").click()
-    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
+    page.get_by_role("button", name="Start free").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     page.goto(urlsplit(link).path)
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Confirm my address").click()
 
     # Straight to the goal form, the time zone filled in from the browser.
     page.get_by_role("heading", name="Tell us your goals").wait_for()
