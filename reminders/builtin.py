@@ -21,6 +21,7 @@ conservative credit): an estimate, said as such in the mail.
 """
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db.models import (
@@ -47,7 +48,7 @@ from django.utils import timezone
 from accounts.models import User
 from mentors.models import Review, Submission, SubmissionRound
 from mentors.selectors import mentor_covers
-from quizzes.models import Attempt, CardState, ReviewLog
+from quizzes.models import Attempt, Card, CardState, ReviewLog
 from reminders import rules
 from reminders.kinds import Content, Due, Kind, Registry
 from reminders.periods import known_time_zones, local_day, local_now, zone_info
@@ -120,7 +121,9 @@ def _total(queryset: QuerySet, group: str, aggregate, output_field, zero) -> Coa
 
 
 def _count(queryset: QuerySet, group: str) -> Coalesce:
-    return _total(queryset, group, Count("pk"), IntegerField(), 0)
+    # COUNT(*), not COUNT(id): an index on the filtered columns answers it alone (an
+    # index-only scan), without reading each row from the table.
+    return _total(queryset, group, Count("*"), IntegerField(), 0)
 
 
 def if_studied_since(since, value: Coalesce) -> Case:
@@ -269,9 +272,10 @@ class Inactivity(Kind):
             .values_list("id", "reminder_time_zone", "hours_per_week", "last_study_at")
         )
         due = []
+        now_in = cache(lambda zone: local_now(now, zone))  # thousands of users, a dozen zones
         for pk, zone, hours, last in rows:
             cadence = rules.cadence_days(hours_per_week=hours)
-            now_local = local_now(now, zone)
+            now_local = now_in(zone)
             period = rules.inactivity_due(
                 last_study_at=last, cadence_days=cadence, now_local=now_local
             )
@@ -309,12 +313,18 @@ class CardsDue(Kind):
     )
 
     def due(self, *, now, recipients):
+        # The cards that count (active, in an active deck of a published track) are one
+        # uncorrelated subquery, hashed once per sweep; each learner's count is then one
+        # range scan of the (learner, due) index, empty for most learners. (Joining the
+        # cards, decks, phases and tracks inside the per-learner subquery re-read those
+        # tables for every learner at their hour: 0.045 ms each, 430 ms at 100k learners.)
+        live_cards = Card.objects.filter(
+            is_active=True,
+            deck__is_active=True,
+            deck__phase__track__status=Track.Status.PUBLISHED,
+        ).values("pk")
         due_cards = CardState.objects.filter(
-            learner=OuterRef("pk"),
-            due__lte=now,
-            card__is_active=True,
-            card__deck__is_active=True,
-            card__deck__phase__track__status=Track.Status.PUBLISHED,
+            learner=OuterRef("pk"), due__lte=now, card__in=live_cards
         )
         # The threshold is applied here, not in SQL: in a WHERE clause PostgreSQL counts the
         # cards of every user before it narrows them to those at their hour.
@@ -323,8 +333,9 @@ class CardsDue(Kind):
             .annotate(cards_due=_count(due_cards, "learner"))
             .values_list("id", "reminder_time_zone", "cards_due")
         )
+        day = cache(lambda zone: local_day(now, zone))  # thousands of users, a dozen zones
         return [
-            Due(pk, local_day(now, zone), {"count": count})
+            Due(pk, day(zone), {"count": count})
             for pk, zone, count in rows
             if rules.cards_due_worth_sending(count=count, threshold=CARDS_DUE_THRESHOLD)
         ]
@@ -372,6 +383,7 @@ class WeeklyGoal(Kind):
             )
         )
         due = []
+        now_in = cache(lambda zone: local_now(now, zone))  # thousands of users, a dozen zones
         for pk, zone, hours, attempt_time, review_ms, ticks, rounds_sent in rows:
             minutes = rules.study_minutes(
                 attempt_minutes=attempt_time.total_seconds() / 60,
@@ -382,7 +394,7 @@ class WeeklyGoal(Kind):
             period = rules.weekly_goal_due(
                 hours_per_week=hours,
                 hours_done_this_week=minutes / 60,
-                now_local=local_now(now, zone),
+                now_local=now_in(zone),
             )
             if period is not None:
                 payload = {"hours_per_week": hours, "hours_done": round(minutes / 60, 1)}
@@ -446,7 +458,7 @@ class WeeklyDigest(Kind):
                     ),
                 ),
                 attempts=if_studied_since(
-                    since, _pair(graded, "learner", Q(passed=True), Q(pk__isnull=False))
+                    since, _pair(graded, "learner", Q(passed=True), Q(graded_at__isnull=False))
                 ),
                 cards_reviewed=if_studied_since(
                     since,
@@ -462,7 +474,7 @@ class WeeklyDigest(Kind):
                     "round__submission__learner",
                 ),
             )
-            .values(
+            .values_list(
                 "id",
                 "reminder_time_zone",
                 "track_title",
@@ -473,15 +485,28 @@ class WeeklyDigest(Kind):
                 "evidence_reviewed",
             )
         )
-        due = []
-        for row in rows:
-            period = rules.weekly_digest_due(
-                now_local=local_now(now, row.pop("reminder_time_zone")), weekday=DIGEST_WEEKDAY
+        period = cache(
+            lambda zone: rules.weekly_digest_due(
+                now_local=local_now(now, zone), weekday=DIGEST_WEEKDAY
             )
-            row["phases_mastered"], row["phases_unlocked"] = divmod(row.pop("phases_moved"), PAIR)
-            row["attempts_passed"], row["attempts_graded"] = divmod(row.pop("attempts"), PAIR)
-            if period is not None:
-                due.append(Due(row.pop("id"), period, row))
+        )
+        due = []
+        for pk, zone, track_title, moved, ticked, attempts, reviews, evidence in rows:
+            if (week := period(zone)) is None:
+                continue
+            mastered, unlocked = divmod(moved, PAIR)
+            passed, graded = divmod(attempts, PAIR)
+            payload = {
+                "track_title": track_title,
+                "key_actions_ticked": ticked,
+                "cards_reviewed": reviews,
+                "evidence_reviewed": evidence,
+                "phases_mastered": mastered,
+                "phases_unlocked": unlocked,
+                "attempts_passed": passed,
+                "attempts_graded": graded,
+            }
+            due.append(Due(pk, week, payload))
         return due
 
     def content(self, *, reminder):
