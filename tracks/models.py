@@ -403,7 +403,7 @@ class PhaseProgress(models.Model):
         ordering = ["enrollment", "phase__order"]
         verbose_name_plural = "phase progress"
         # The reminder sweep asks, per learner at their hour, "is a phase still open?" and
-        # "what moved this week?": an index-only scan of this one (see reminders.builtin).
+        # "what moved this week?": an index-only scan of this one (see reminders.builtin.queries).
         indexes = [
             models.Index(
                 fields=["enrollment", "state", "unlocked_at", "mastered_at"],

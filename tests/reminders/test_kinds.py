@@ -13,7 +13,7 @@ from django.db.models import F
 from mentors.models import Review, Submission
 from quizzes.models import Response
 from reminders import selectors
-from reminders.builtin import CARDS_DUE_THRESHOLD
+from reminders.builtin.learning import CARDS_DUE_THRESHOLD
 from reminders.kinds import registry
 from reminders.models import KindOptOut, ReminderPreference
 from tests.reminders.conftest import utc
