@@ -123,6 +123,12 @@ else:
             DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0)
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT: PostgreSQL compiles any query its planner costs above `jit_above_cost`, and
+        # ours are short ones over indexes. At 100k learners it compiled the reminder sweep's
+        # weekly digest (a 250 ms query) for 200-600 ms on each run
+        # (benchmarks/reminder_sweep.py, EXPLAIN ANALYZE: "JIT ... Emission").
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Celery ---------------------------------------------------------------------------------

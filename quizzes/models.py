@@ -245,7 +245,14 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["learner", "quiz", "-started_at"])]
+        indexes = [
+            models.Index(fields=["learner", "quiz", "-started_at"]),
+            # Attempts graded in a week, per learner (the reminders' weekly goal and digest):
+            # an index-only scan.
+            models.Index(
+                fields=["learner", "graded_at", "started_at", "passed"], name="attempt_graded"
+            ),
+        ]
         constraints = [
             # At most one attempt in progress per learner and quiz: two "start" clicks at once
             # cannot open two attempts (and so cannot get around the daily limit).
@@ -449,7 +456,9 @@ class CardState(models.Model):
     created_at = models.DateTimeField(default=timezone.now, help_text="First review.")
 
     class Meta:
-        indexes = [models.Index(fields=["learner", "due"])]
+        # The card in the index too: counting a learner's cards due (the reminders' cards
+        # due, the review queue) is an index-only scan.
+        indexes = [models.Index(fields=["learner", "due", "card"], name="card_state_due")]
         constraints = [
             models.UniqueConstraint(fields=["learner", "card"], name="card_state_unique"),
         ]

@@ -3,8 +3,8 @@
 A kind says *who is due now* (`due`, set-based: a fixed number of queries whatever the number
 of users) and *what to say* (`content`, or `render` for a kind that wants its own email).
 The sweep (`reminders.services.sweep`) does everything else: eligibility (active, verified,
-opted in, at their hour), the claim, the delivery. An app registers its kinds when it is
-ready::
+opted in, at their hour) and the claim; `reminders.delivery` the delivery. An app registers
+its kinds when it is ready::
 
     class CardsDue(Kind):
         key = "cards_due"

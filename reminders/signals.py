@@ -3,9 +3,9 @@
 from allauth.account.signals import email_changed
 from django.dispatch import receiver
 
-from reminders import services
+from reminders import preferences
 
 
 @receiver(email_changed)
 def resume_email_on_new_address(sender, *, user, **kwargs) -> None:
-    services.resume_email(user=user)
+    preferences.resume_email(user=user)

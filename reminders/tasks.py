@@ -4,7 +4,7 @@ import smtplib
 
 from celery import shared_task
 
-from reminders import services
+from reminders import delivery, services
 
 
 @shared_task(name="reminders.tasks.sweep_reminders", ignore_result=True)
@@ -27,6 +27,6 @@ def sweep_reminders() -> None:
 )
 def send_reminder(self, reminder_id: int) -> None:
     # deliver() claims the row: a duplicate or redelivered task is a no-op.
-    services.deliver(
+    delivery.deliver(
         reminder_id=reminder_id, final_attempt=self.request.retries >= self.max_retries
     )

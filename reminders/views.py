@@ -8,7 +8,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edirae.http import AuthedRequest
-from reminders import selectors, services
+from reminders import notifications as read_marks
+from reminders import preferences as prefs
+from reminders import selectors
 from reminders.forms import PreferencesForm
 from reminders.kinds import registry
 
@@ -23,7 +25,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = PreferencesForm(request.POST, kinds=kinds)
         if form.is_valid():
-            services.save_preferences(
+            prefs.save_preferences(
                 user=request.user,
                 hour=form.cleaned_data["hour"],
                 time_zone=form.cleaned_data["time_zone"],
@@ -51,7 +53,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def resume_email(request: AuthedRequest) -> HttpResponse:
-    services.resume_email(user=request.user)
+    prefs.resume_email(user=request.user)
     messages.success(request, f"Reminder emails to {request.user.email} are back on.")
     return redirect("reminders:preferences")
 
@@ -63,8 +65,8 @@ def resume_email(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        unsubscription = services.read_unsubscribe_token(token)
-    except services.InvalidUnsubscribeLink:
+        unsubscription = prefs.read_unsubscribe_token(token)
+    except prefs.InvalidUnsubscribeLink:
         return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=400)
     labels = [
         kind.label if (kind := registry.get(key)) else key.replace("_", " ")
@@ -72,11 +74,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     ]
     context = {"labels": labels, "email": unsubscription.user.email, "token": token}
     if request.method == "POST":
-        done = services.unsubscribe(unsubscription=unsubscription)
+        done = prefs.unsubscribe(unsubscription=unsubscription)
         context["state"] = "done" if done else "already"
     else:
         # GET changes nothing (mail scanners follow links): it asks for a click.
-        already = services.opted_out(unsubscription=unsubscription)
+        already = prefs.opted_out(unsubscription=unsubscription)
         context["state"] = "already" if already else "confirm"
     return render(request, "reminders/unsubscribe.html", context)
 
@@ -96,7 +98,7 @@ def notifications(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: AuthedRequest, pk: int) -> HttpResponse:
     notification = selectors.get_notification_for(user=request.user, pk=pk)  # 404 if not theirs
-    notification = services.mark_read(notification=notification)
+    notification = read_marks.mark_read(notification=notification)
     if not request.htmx:
         return redirect("reminders:notifications")
     response = render(
@@ -109,7 +111,7 @@ def mark_read(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: AuthedRequest) -> HttpResponse:
-    count = services.mark_all_read(user=request.user)
+    count = read_marks.mark_all_read(user=request.user)
     if not request.htmx:
         if count:
             messages.success(request, "All notifications are marked read.")

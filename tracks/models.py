@@ -402,6 +402,14 @@ class PhaseProgress(models.Model):
     class Meta:
         ordering = ["enrollment", "phase__order"]
         verbose_name_plural = "phase progress"
+        # The reminder sweep asks, per learner at their hour, "is a phase still open?" and
+        # "what moved this week?": an index-only scan of this one (see reminders.builtin.queries).
+        indexes = [
+            models.Index(
+                fields=["enrollment", "state", "unlocked_at", "mastered_at"],
+                name="phase_progress_sweep",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["enrollment", "phase"], name="phase_progress_once_per_phase"
@@ -429,6 +437,8 @@ class KeyActionProgress(models.Model):
     class Meta:
         ordering = ["enrollment", "key_action__order"]
         verbose_name_plural = "key action progress"
+        # Ticks of the week, per enrollment (the reminders' weekly goal and digest).
+        indexes = [models.Index(fields=["enrollment", "ticked_at"], name="key_action_ticked")]
         constraints = [
             models.UniqueConstraint(
                 fields=["enrollment", "key_action"], name="key_action_progress_once"

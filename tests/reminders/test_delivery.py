@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from reminders import services
+from reminders import delivery
 from reminders.models import KindOptOut, Notification, Reminder, ReminderPreference
 from reminders.tasks import send_reminder
 
@@ -43,7 +43,7 @@ def smtp(monkeypatch):
 
 def test_a_reminder_arrives_as_html_and_text_with_one_click_unsubscribe(learner):
     reminder = claim(learner)
-    assert services.deliver(reminder_id=reminder.id) == "sent"
+    assert delivery.deliver(reminder_id=reminder.id) == "sent"
 
     [message] = mail.outbox
     assert message.to == [learner.email]
@@ -69,8 +69,8 @@ def test_a_reminder_arrives_as_html_and_text_with_one_click_unsubscribe(learner)
 
 def test_delivering_the_same_reminder_twice_sends_once(learner):
     reminder = claim(learner)
-    services.deliver(reminder_id=reminder.id)
-    assert services.deliver(reminder_id=reminder.id) is None
+    delivery.deliver(reminder_id=reminder.id)
+    assert delivery.deliver(reminder_id=reminder.id) is None
     send_reminder.delay(reminder.id)  # a duplicate task, e.g. re-enqueued by a sweep
     assert len(mail.outbox) == 1
     assert Notification.objects.count() == 1
@@ -112,7 +112,7 @@ def test_a_transient_error_puts_the_reminder_back_to_pending_for_the_retry(learn
     reminder = claim(learner)
     smtp.errors.append(smtplib.SMTPResponseException(421, b"Try again later"))
     with pytest.raises(smtplib.SMTPResponseException):
-        services.deliver(reminder_id=reminder.id, final_attempt=False)
+        delivery.deliver(reminder_id=reminder.id, final_attempt=False)
     reminder.refresh_from_db()
     assert reminder.state == "pending"
     assert "421" in reminder.last_error
@@ -122,7 +122,7 @@ def test_a_permanently_refused_address_is_suppressed_and_the_user_sees_why(learn
     first, second = claim(learner), claim(learner, kind="test_daily", period="2026-11-23")
     smtp.errors.append(smtplib.SMTPRecipientsRefused({learner.email: (550, b"5.1.1 User unknown")}))
 
-    assert services.deliver(reminder_id=first.id, final_attempt=False) == "sent"
+    assert delivery.deliver(reminder_id=first.id, final_attempt=False) == "sent"
 
     preference = ReminderPreference.objects.get(user=learner)
     assert preference.email_suppressed_at is not None
@@ -130,7 +130,7 @@ def test_a_permanently_refused_address_is_suppressed_and_the_user_sees_why(learn
     first.refresh_from_db()
     assert (first.state, first.emailed) == ("sent", False)
     # The next reminder is in-app only: no more mail to a dead address.
-    services.deliver(reminder_id=second.id)
+    delivery.deliver(reminder_id=second.id)
     assert len(smtp.calls) == 1
     assert Notification.objects.filter(user=learner).count() == 2
 
@@ -138,7 +138,7 @@ def test_a_permanently_refused_address_is_suppressed_and_the_user_sees_why(learn
 def test_a_message_refused_for_good_fails_without_retrying_or_suppressing(learner, smtp):
     reminder = claim(learner)
     smtp.errors.append(smtplib.SMTPDataError(554, b"Transaction failed"))
-    assert services.deliver(reminder_id=reminder.id, final_attempt=False) == "failed"
+    assert delivery.deliver(reminder_id=reminder.id, final_attempt=False) == "failed"
     reminder.refresh_from_db()
     assert "554 Transaction failed" in reminder.last_error
     assert not ReminderPreference.objects.filter(email_suppressed_at__isnull=False).exists()
@@ -148,7 +148,7 @@ def test_a_reminder_is_skipped_if_the_account_was_deactivated_after_the_claim(le
     reminder = claim(learner)
     learner.is_active = False
     learner.save()
-    assert services.deliver(reminder_id=reminder.id) == "skipped"
+    assert delivery.deliver(reminder_id=reminder.id) == "skipped"
     assert mail.outbox == []
     assert not Notification.objects.exists()
 
@@ -156,7 +156,7 @@ def test_a_reminder_is_skipped_if_the_account_was_deactivated_after_the_claim(le
 def test_a_reminder_is_skipped_if_its_kind_was_turned_off_after_the_claim(learner):
     reminder = claim(learner)
     KindOptOut.objects.create(user=learner, kind="test_announcement", source="unsubscribe")
-    assert services.deliver(reminder_id=reminder.id) == "skipped"
+    assert delivery.deliver(reminder_id=reminder.id) == "skipped"
     reminder.refresh_from_db()
     assert reminder.last_error == "The user turned this reminder off."
     assert mail.outbox == []
@@ -164,7 +164,7 @@ def test_a_reminder_is_skipped_if_its_kind_was_turned_off_after_the_claim(learne
 
 def test_a_reminder_of_a_kind_no_longer_registered_is_skipped(learner):
     reminder = claim(learner, kind="retired_kind")
-    assert services.deliver(reminder_id=reminder.id) == "skipped"
+    assert delivery.deliver(reminder_id=reminder.id) == "skipped"
     assert mail.outbox == []
 
 
@@ -174,11 +174,11 @@ def test_a_failed_digest_gives_its_reminders_back_for_the_retry(learner, smtp):
     digest = claim(learner, kind="digest", period="2026-11-23")
     smtp.errors.append(smtplib.SMTPServerDisconnected("gone"))
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        services.deliver(reminder_id=digest.id, final_attempt=False)
+        delivery.deliver(reminder_id=digest.id, final_attempt=False)
     item.refresh_from_db()
     assert (item.state, item.digest_id) == ("pending", None)
 
-    assert services.deliver(reminder_id=digest.id) == "sent"
+    assert delivery.deliver(reminder_id=digest.id) == "sent"
     item.refresh_from_db()
     assert (item.state, item.digest_id, item.emailed) == ("sent", digest.id, True)
     assert len(mail.outbox) == 1
@@ -187,5 +187,5 @@ def test_a_failed_digest_gives_its_reminders_back_for_the_retry(learner, smtp):
 def test_a_digest_with_nothing_left_to_send_is_skipped(learner):
     ReminderPreference.objects.create(user=learner, digest=True)
     digest = claim(learner, kind="digest", period="2026-11-23")
-    assert services.deliver(reminder_id=digest.id) == "skipped"
+    assert delivery.deliver(reminder_id=digest.id) == "skipped"
     assert mail.outbox == []

@@ -13,7 +13,7 @@ from django.db.models import F
 from mentors.models import Review, Submission
 from quizzes.models import Response
 from reminders import selectors
-from reminders.builtin import CARDS_DUE_THRESHOLD
+from reminders.builtin.learning import CARDS_DUE_THRESHOLD
 from reminders.kinds import registry
 from reminders.models import KindOptOut, ReminderPreference
 from tests.reminders.conftest import utc
@@ -30,7 +30,7 @@ from tests.reminders.factories import (
     tick,
 )
 from tracks import services as track_services
-from tracks.models import Enrollment, KeyAction, PhaseProgress
+from tracks.models import Enrollment, KeyAction, PhaseProgress, Track
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +256,31 @@ def test_cards_of_a_retired_deck_do_not_count(learner, enrollment, deck):
     deck.is_active = False
     deck.save()
     assert learner.pk not in due("cards_due", utc(2026, 11, 24, PARIS_9AM))
+
+
+def test_retired_cards_and_cards_of_an_unpublished_track_do_not_count(
+    learner, enrollment, deck, track
+):
+    now = utc(2026, 11, 24, PARIS_9AM)
+    states = due_cards(learner, deck, count=CARDS_DUE_THRESHOLD + 1, due=utc(2026, 11, 24, 6))
+    assert due("cards_due", now)[learner.pk][1] == {"count": CARDS_DUE_THRESHOLD + 1}
+    # Two cards retired: below the threshold.
+    deck.cards.filter(pk__in=[state.card_id for state in states[:2]]).update(is_active=False)
+    assert learner.pk not in due("cards_due", now)
+    deck.cards.update(is_active=True)
+    track.status = Track.Status.DRAFT
+    track.save()
+    assert learner.pk not in due("cards_due", now)
+
+
+def test_cards_due_on_another_track_count_too(learner, enrollment, deck):
+    """Cards are the learner's, not the enrollment's: a deck of a paused track still counts."""
+    other = learning_track(title="ML Engineering")
+    due_cards(learner, other.phases.get(order=1).deck, count=6, due=utc(2026, 11, 24, 6))
+    due_cards(learner, deck, count=CARDS_DUE_THRESHOLD - 6, due=utc(2026, 11, 24, 6))
+    assert due("cards_due", utc(2026, 11, 24, PARIS_9AM))[learner.pk][1] == {
+        "count": CARDS_DUE_THRESHOLD
+    }
 
 
 # --- Weekly goal ----------------------------------------------------------------------------

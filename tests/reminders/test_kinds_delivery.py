@@ -10,8 +10,8 @@ from django.core import mail
 from django.urls import reverse
 
 from mentors import services as mentor_services
-from reminders import services
-from reminders.builtin import CARDS_DUE_THRESHOLD
+from reminders import preferences, services
+from reminders.builtin.learning import CARDS_DUE_THRESHOLD
 from reminders.models import Notification, Reminder, ReminderPreference
 from tests.conftest import verified_user
 from tests.mentors.conftest import evidence
@@ -60,7 +60,7 @@ def enrollment(learner, track):
 def unsubscribes(header: str) -> list[str]:
     """The kinds a List-Unsubscribe header's signed link turns off."""
     token = header.strip("<>").rstrip("/").rsplit("/", 1)[1]
-    return services.read_unsubscribe_token(token).kinds
+    return preferences.read_unsubscribe_token(token).kinds
 
 
 def the_mail(user, kind):

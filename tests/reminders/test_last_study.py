@@ -15,7 +15,8 @@ from mentors import services as mentor_services
 from mentors.models import Submission, SubmissionRound
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, Response, ReviewLog
-from reminders import builtin, selectors
+from reminders import selectors
+from reminders.builtin import queries
 from tests.conftest import verified_user
 from tests.quizzes.factories import single
 from tests.reminders.conftest import utc
@@ -252,8 +253,8 @@ def test_the_backfill_gives_every_learner_the_old_answer(track):
     _varied_learners(track)
     Enrollment.objects.update(last_studied_at=None)  # as before the migration
     backfill_migration.backfill(apps, None)
-    rows = builtin.learners(selectors.audience())
+    rows = queries.learners(selectors.audience())
     old = dict(rows.annotate(at=old_last_study_at()).values_list("id", "at"))
-    new = dict(rows.annotate(at=builtin.last_study_at()).values_list("id", "at"))
+    new = dict(rows.annotate(at=queries.last_study_at()).values_list("id", "at"))
     assert len(old) == 8 and len(set(old.values())) >= 6  # varied: not all the same answer
     assert new == old

@@ -8,7 +8,7 @@ from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
-from reminders import services
+from reminders import delivery
 from reminders.models import KindOptOut, Notification, Reminder, ReminderPreference
 from tests.conftest import verified_user
 
@@ -44,7 +44,7 @@ def emailed_unsubscribe_link(user) -> str:
         created_at=timezone.now(),
         claim=uuid.uuid4(),
     )
-    services.deliver(reminder_id=reminder.id)
+    delivery.deliver(reminder_id=reminder.id)
     link = mail.outbox[-1].extra_headers["List-Unsubscribe"].strip("<>")
     return link.removeprefix("http://127.0.0.1:8000")
 

@@ -16,7 +16,7 @@ from mentors.models import MentorProfile, Submission, SubmissionFile
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, Question
 from reminders.models import Notification
-from reminders.services import unsubscribe_token
+from reminders.preferences import unsubscribe_token
 from tests.conftest import verified_user
 from tests.factories import build_track
 from tests.quizzes.factories import build_deck, build_quiz, single
