@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models import (
-    BANK_FACTOR,
     MASTERY_MIN_QUESTIONS,
     MASTERY_MIN_RESPONSES,
     MASTERY_THRESHOLD,
@@ -29,6 +28,7 @@ from quizzes.models import (
     Question,
     ReviewLog,
 )
+from quizzes.rules import bank_problem, question_problems
 from quizzes.selectors import quiz_availability
 from quizzes.services import DEFAULT_BKT, bkt_step
 from tracks import gates, momentum
@@ -46,25 +46,24 @@ def _check_quiz(phase: Phase, params: dict[str, int]) -> list[str]:
     quiz = _active_quiz(phase)
     if not quiz:
         return [f"{phase} has no quiz: add one (or remove this criterion)"]
-    bank = quiz.questions.filter(is_active=True, pool=Question.Pool.ASSESSMENT).count()
+    # The question rules again, on what the database holds (admin edits never meet the
+    # import's check): publishing refuses a quiz with a question nobody can answer right.
+    questions = list(quiz.questions.filter(is_active=True).prefetch_related("choices"))
+    bank = sum(1 for q in questions if q.pool == Question.Pool.ASSESSMENT)
     problem = bank_problem(
         title=quiz.title, questions_per_attempt=quiz.questions_per_attempt, bank=bank
     )
-    return [problem] if problem else []
-
-
-def bank_problem(*, title: str, questions_per_attempt: int, bank: int) -> str:
-    """The authoring rule behind fresh items: an assessment bank of at least BANK_FACTOR
-    times the questions an attempt draws (import, quiz admin, gate admin and publish all
-    apply it). Empty when the bank is large enough."""
-    needed = BANK_FACTOR * questions_per_attempt
-    if bank >= needed:
-        return ""
-    return (
-        f'quiz "{title}" draws {questions_per_attempt} questions per attempt, so fresh draws '
-        f"need at least {needed} assessment questions ({BANK_FACTOR} x {questions_per_attempt})"
-        f"; its bank has {bank}: add {needed - bank} or lower questions_per_attempt"
-    )
+    return ([problem] if problem else []) + [
+        f'quiz "{quiz.title}": question "{q.key or q.pk}": {rule}'
+        for q in questions
+        for rule in question_problems(
+            kind=q.kind,
+            correct=[c.correct for c in q.choices.all()],
+            answer=q.answer,
+            tolerance=q.tolerance,
+            accepted=q.accepted if isinstance(q.accepted, list) else [],
+        )
+    ]
 
 
 def _active_quiz(phase: Phase):

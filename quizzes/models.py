@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from quizzes.rules import answer_problems, sentence
 from tracks.models import Phase, Resource, Skill
 
 # A skill counts as mastered when BKT's estimate reaches the Cognitive Tutor threshold *and*
@@ -31,10 +32,6 @@ MASTERY_MIN_QUESTIONS = 3
 # a response to a question the learner already answered (counted) within it. A window in
 # days, not in attempts: a memorizer cannot wait a few attempts to see an item again.
 FRESH_WINDOW = timedelta(days=30)
-# The authoring rule that makes fresh draws possible: an assessment bank of at least
-# BANK_FACTOR times the questions an attempt draws, so a learner gets BANK_FACTOR fresh
-# attempts per window before the start is refused until questions return.
-BANK_FACTOR = 3
 # A skill the skill_mastery criterion measures is on at least this many assessment
 # questions: mastery needs MASTERY_MIN_RESPONSES counted answers, and repeats do not count.
 SKILL_MIN_QUESTIONS = 4
@@ -194,15 +191,14 @@ class Question(models.Model):
         return self.kind in (self.Kind.SINGLE, self.Kind.MULTIPLE)
 
     def clean(self) -> None:
-        if self.kind == self.Kind.NUMERIC and self.answer is None:
-            raise ValidationError({"answer": "A numeric question needs its answer."})
-        accepted = self.accepted if isinstance(self.accepted, list) else []
-        if self.kind == self.Kind.SHORT and not [
-            a for a in accepted if isinstance(a, str) and a.strip()
-        ]:
-            raise ValidationError(
-                {"accepted": "A short-text question needs at least one accepted answer."}
-            )
+        problems = answer_problems(
+            kind=self.kind,
+            answer=self.answer,
+            tolerance=self.tolerance or 0,
+            accepted=self.accepted if isinstance(self.accepted, list) else [],
+        )
+        if problems:
+            raise ValidationError({field: sentence(p) for field, p in problems.items()})
 
 
 class Choice(models.Model):

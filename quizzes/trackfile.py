@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from quizzes.gates import bank_problem
 from quizzes.models import Card, Choice, Deck, Question, Quiz, SkillParameters
+from quizzes.rules import bank_problem, question_problems
 from tracks.models import Phase, Skill
 from tracks.trackfile import Slug, Text, _Strict, register_phase_section
 
@@ -74,27 +74,16 @@ def check_quiz(spec: BaseModel, skills: set[str]) -> list[str]:
     problems = _duplicate_keys(spec.questions, "questions")
     for i, q in enumerate(spec.questions):
         where = f'questions[{i}] "{q.key}"'
-        correct = sum(1 for c in q.choices if c.correct)
-        if q.kind in ("single", "multiple"):
-            if not 2 <= len(q.choices) <= 8:
-                problems.append(f"{where}: a {q.kind}-choice question needs 2 to 8 choices")
-            if q.kind == "single" and correct != 1:
-                problems.append(
-                    f"{where}: a single-choice question needs exactly one correct choice "
-                    f"(found {correct})"
-                )
-            if q.kind == "multiple" and correct < 1:
-                problems.append(f"{where}: a multiple-choice question needs a correct choice")
-        elif q.choices:
-            problems.append(f"{where}: only single and multiple choice questions have choices")
-        if q.kind == "numeric" and q.answer is None:
-            problems.append(f"{where}: a numeric question needs 'answer'")
-        if q.kind != "numeric" and (q.answer is not None or q.tolerance):
-            problems.append(f"{where}: only numeric questions have 'answer' and 'tolerance'")
-        if q.kind == "short" and not q.accepted:
-            problems.append(f"{where}: a short question needs at least one 'accepted' answer")
-        if q.kind != "short" and q.accepted:
-            problems.append(f"{where}: only short questions have 'accepted' answers")
+        problems.extend(
+            f"{where}: {problem}"
+            for problem in question_problems(
+                kind=q.kind,
+                correct=[c.correct for c in q.choices],
+                answer=q.answer,
+                tolerance=q.tolerance,
+                accepted=q.accepted,
+            )
+        )
         problems.extend(
             f"{where}: unknown skill '{s}' (list it under 'skills')"
             for s in q.skills
