@@ -56,11 +56,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from fractions import Fraction
 
+# months_label is re-exported: tracks.selectors reads it from here.
+from tracks.durations import WEEKS_PER_MONTH, months_label  # noqa: F401
+
 REFERENCE_HOURS = 10
 MIN_HOURS = 1
 MAX_HOURS = 60
 TEST_OUT_SHARE = Fraction(1, 5)
-WEEKS_PER_MONTH = Fraction(52, 12)
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -296,17 +298,6 @@ def _check_target(
 
 
 # --- Reading a plan -------------------------------------------------------------------------
-
-
-def months_label(weeks: int) -> str:
-    """'about 9 months' for a single estimate; short plans stay in weeks."""
-    if weeks < 9:
-        return f"{weeks} week{'s' if weeks != 1 else ''}"
-    months = round(weeks / WEEKS_PER_MONTH)
-    if months >= 24 and months % 12 in (0, 6):
-        years = months / 12
-        return f"about {years:g} years"
-    return f"about {months} months"
 
 
 def schedule_offset(*, plan: Plan, current_phase_id: int | None, today: date) -> int:
