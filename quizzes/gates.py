@@ -29,7 +29,7 @@ from quizzes.models import (
     ReviewLog,
 )
 from quizzes.rules import bank_problem, question_problems
-from quizzes.selectors import quiz_availability
+from quizzes.selectors import counted_attempts, quiz_availability
 from quizzes.services import DEFAULT_BKT, bkt_step
 from tracks import gates, momentum
 from tracks.models import Enrollment, Phase, Skill
@@ -77,13 +77,8 @@ def _quiz_score(
     threshold = params["threshold"]
     window = gates.evidence_window(enrollment)
     best = (
-        Attempt.objects.filter(
-            learner_id=enrollment.learner_id,
-            quiz__phase=phase,
-            quiz__is_active=True,
-            state=Attempt.State.GRADED,
-        )
-        .filter(window.q("started_at"))
+        counted_attempts(learner=enrollment.learner_id, window=window)
+        .filter(quiz__phase=phase)
         .order_by("-score", "graded_at")
         .values("pk", "score", "graded_at")
         .first()

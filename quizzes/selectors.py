@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -35,7 +46,8 @@ from quizzes.models import (
     ReviewLog,
     SkillMastery,
 )
-from tracks.models import Phase, Resource, Skill, Track
+from tracks import gates
+from tracks.models import Enrollment, Phase, Resource, Skill, Track
 
 DAY = timedelta(hours=24)
 
@@ -195,7 +207,8 @@ def quiz_summary(*, learner: User, phase: Phase, now: datetime | None = None) ->
             assessment_count=Count(
                 "questions",
                 filter=Q(questions__is_active=True, questions__pool=Question.Pool.ASSESSMENT),
-            )
+            ),
+            enrolled_at=_enrolled_at(learner, OuterRef("phase__track")),
         )
         .first()
     )
@@ -206,7 +219,7 @@ def quiz_summary(*, learner: User, phase: Phase, now: datetime | None = None) ->
         quiz=quiz,
         assessment_questions=quiz.assessment_count,
         attempts=attempts,
-        best_score=best_score(learner=learner, quiz=quiz),
+        best_score=best_score(learner=learner, quiz=quiz, window=_window(quiz.enrolled_at)),
         availability=quiz_availability(learner=learner, quiz=quiz, now=now),
     )
 
@@ -295,14 +308,18 @@ def learning_center(*, learner: User) -> list[tuple[Track, list[PhaseEntry]]]:
         .annotate(
             has_quiz=Count("quiz", filter=Q(quiz__is_active=True)),
             has_deck=Count("deck", filter=Q(deck__is_active=True)),
+            enrolled_at=_enrolled_at(learner, OuterRef("track")),
         )
         .order_by("track__title", "order")
     )
-    best = dict(
-        Attempt.objects.filter(learner=learner, state=Attempt.State.GRADED)
-        .values_list("quiz__phase_id")
-        .annotate(best=Max("score"))
-    )
+    # Each track's best score as its gate counts it (in the window of that enrollment).
+    windows = {phase.track_id: _window(phase.enrolled_at) for phase in phases}
+    counted = Attempt.objects.none()
+    for track_id, window in windows.items():
+        counted |= counted_attempts(learner=learner, window=window).filter(
+            quiz__phase__track_id=track_id
+        )
+    best = dict(counted.values_list("quiz__phase_id").annotate(best=Max("score")).order_by())
     grouped: dict[int, tuple[Track, list[PhaseEntry]]] = {}
     for phase in phases:
         entry = PhaseEntry(phase, bool(phase.has_quiz), bool(phase.has_deck), best.get(phase.pk))
@@ -470,11 +487,41 @@ def due_count(*, learner: User, now: datetime | None = None) -> int:
 # --- Evidence for gates ---------------------------------------------------------------------
 
 
-def best_score(*, learner: User, quiz: Quiz) -> int | None:
-    """The best score (percent) of the learner's graded attempts at a quiz, or None."""
-    return Attempt.objects.filter(learner=learner, quiz=quiz, state=Attempt.State.GRADED).aggregate(
-        best=Max("score")
-    )["best"]
+def _enrolled_at(learner: User, track: OuterRef) -> Subquery:
+    """When the learner enrolled on `track` (None if never): where their window starts."""
+    return Subquery(
+        Enrollment.objects.filter(learner=learner, track=track).values("created_at")[:1]
+    )
+
+
+def _window(enrolled_at: datetime | None) -> gates.EvidenceWindow | None:
+    # The gate's own window (tracks.gates.evidence_window), for an enrollment read as its
+    # start only; None for a learner not enrolled, to whom no gate applies.
+    return (
+        None if enrolled_at is None else gates.evidence_window(Enrollment(created_at=enrolled_at))
+    )
+
+
+def counted_attempts(
+    *, learner: User | int, window: gates.EvidenceWindow | None
+) -> QuerySet[Attempt]:
+    """The attempts the quiz_score gate counts: graded, at an active quiz, started inside
+    the evidence window. The gate and every page that shows a best score read this, so they
+    never give two answers. With no window (not enrolled), every graded attempt."""
+    learner_id = learner if isinstance(learner, int) else learner.pk
+    attempts = Attempt.objects.filter(
+        learner_id=learner_id, quiz__is_active=True, state=Attempt.State.GRADED
+    )
+    return attempts if window is None else attempts.filter(window.q("started_at"))
+
+
+def best_score(*, learner: User, quiz: Quiz, window: gates.EvidenceWindow | None) -> int | None:
+    """The best score (percent) at a quiz as its gate counts it, or None."""
+    return (
+        counted_attempts(learner=learner, window=window)
+        .filter(quiz=quiz)
+        .aggregate(best=Max("score"))["best"]
+    )
 
 
 def skill_masteries(*, learner: User, skills: list[Skill] | None = None) -> dict[int, SkillMastery]:
