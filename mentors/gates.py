@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from mentors.models import Submission, SubmissionRound
-from mentors.selectors import Reviewers, reviewers_for
+from mentors.selectors import Reviewers, counted_submissions, reviewers_for
 from tracks import gates, momentum
 from tracks.models import Enrollment, KeyAction, Phase, Track
 
@@ -33,9 +33,8 @@ def _evidence_approved(
     needed = params["count"]
     # The evidence window: submissions started since enrolling, plus work a mentor approved
     # before (approval is final and cannot be sent again: not counting it deadlocked phases).
-    window = gates.evidence_window(enrollment)
-    submissions = Submission.objects.filter(learner_id=enrollment.learner_id, phase=phase).filter(
-        window.q("created_at", carried_in=Q(state=Submission.State.APPROVED))
+    submissions = counted_submissions(
+        learner=enrollment.learner_id, phase=phase, window=gates.evidence_window(enrollment)
     )
     figures = submissions.aggregate(
         approved=Count("id", filter=Q(state=Submission.State.APPROVED)),

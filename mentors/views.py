@@ -17,7 +17,7 @@ from mentors.forms import EvidenceForm, ReviewForm
 from mentors.models import Review, Submission
 from mentors.services import EvidenceError
 from mentors.uploads import accept_attribute
-from tracks import progression
+from tracks import gates, progression
 from tracks.models import Enrollment
 
 State = Submission.State
@@ -326,7 +326,9 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             "claim_expired": holds_claim and not item.claim_is_active(now),
             "claimed_by_other": item.claim_is_active(now) and not holds_claim,
             "approved_in_phase": selectors.approved_submission_count(
-                learner=item.learner, phase=item.phase
+                learner=item.learner,
+                phase=item.phase,
+                window=gates.evidence_window(enrollment) if enrollment else None,
             ),
             "waited": now - item.submitted_at if item.submitted_at else None,
             "overdue": item.is_waiting and now > item.promised_by(),
