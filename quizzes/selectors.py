@@ -1,8 +1,8 @@
 """Reads of the Learning Center, with a fixed number of queries whatever the data's size.
 
-The gate (tracks' progression service) reads learners' evidence through the functions in
-"Evidence for gates" below: best graded score per quiz, per-skill mastery, card states and
-deck retention.
+The quiz_score gate (quizzes.gates) and the pages read the same evidence through "Evidence
+for gates" below (`counted_attempts`, `best_score`), so a page never shows a figure the gate
+would contradict; `deck_retention` is the deck page's recall share.
 
 Who may open what: for now any signed-in learner may use the Learning Center of any phase of
 a *published* track (staff also see drafts). Attempts, card states, reviews, mastery and
@@ -47,7 +47,7 @@ from quizzes.models import (
     SkillMastery,
 )
 from tracks import gates
-from tracks.models import Enrollment, Phase, Resource, Skill, Track
+from tracks.models import Enrollment, Phase, Resource, Track
 
 DAY = timedelta(hours=24)
 
@@ -524,22 +524,6 @@ def best_score(*, learner: User, quiz: Quiz, window: gates.EvidenceWindow | None
     )
 
 
-def skill_masteries(*, learner: User, skills: list[Skill] | None = None) -> dict[int, SkillMastery]:
-    """The learner's mastery estimates by skill id (skills without evidence are absent)."""
-    masteries = SkillMastery.objects.filter(learner=learner).select_related("skill")
-    if skills is not None:
-        masteries = masteries.filter(skill__in=skills)
-    return {m.skill_id: m for m in masteries}
-
-
-def card_states(*, learner: User, deck: Deck) -> dict[int, CardState]:
-    """The learner's FSRS state of each active card of a deck they reviewed, by card id."""
-    return {
-        s.card_id: s
-        for s in CardState.objects.filter(learner=learner, card__deck=deck, card__is_active=True)
-    }
-
-
 @dataclass(frozen=True)
 class Retention:
     reviews: int
@@ -567,9 +551,3 @@ def deck_retention(
         reviews=Count("id"), recalled=Count("id", filter=~Q(rating=ReviewLog.Rating.AGAIN))
     )
     return Retention(figures["reviews"], figures["recalled"])
-
-
-def studied_decks(*, learner: User) -> QuerySet[DeckStudy]:
-    return DeckStudy.objects.filter(learner=learner, deck__is_active=True).select_related(
-        "deck__phase__track"
-    )

@@ -189,7 +189,8 @@ BROKEN = {
     ),
     "published without a gate": (
         MINIMAL.replace(
-            "    gate:\n      - kind: evidence_approved\n        count: 1\n      - kind: key_actions_done\n",
+            "    gate:\n      - kind: evidence_approved\n        count: 1\n"
+            "      - kind: key_actions_done\n",
             "",
         ),
         # The admin's words: one home for the rule (tracks.services.publish_problems).
