@@ -91,6 +91,24 @@ def _publish_check(track: Track) -> list[str]:
     ]
 
 
+_ACT_ON = (
+    (
+        "sent_back",
+        "Revise your evidence",
+        "mentors:submission",
+        "A mentor sent your work back with feedback: act on it and send it again.",
+        gates.RANK_REVISE,
+    ),
+    (
+        "draft",
+        "Finish and send your draft",
+        "mentors:edit",
+        "Your draft counts once a mentor has approved it: send it for review.",
+        gates.RANK_SEND,
+    ),
+)
+
+
 def _next_step(
     enrollment: Enrollment, phase: Phase, result: gates.CriterionResult
 ) -> gates.NextStep | None:
@@ -98,20 +116,12 @@ def _next_step(
     if result.met:
         return None
     facts = result.evidence
-    if facts.get("sent_back"):
-        return gates.NextStep(
-            label="Revise your evidence",
-            url=reverse("mentors:submission", args=[facts["sent_back"]]),
-            reason="A mentor sent your work back with feedback: act on it and send it again.",
-            rank=gates.RANK_REVISE,
-        )
-    if facts.get("draft"):
-        return gates.NextStep(
-            label="Finish and send your draft",
-            url=reverse("mentors:edit", args=[facts["draft"]]),
-            reason="Your draft counts once a mentor has approved it: send it for review.",
-            rank=gates.RANK_SEND,
-        )
+    # A submission of theirs to act on, each opening its own page: work sent back first.
+    for fact, label, view, reason, rank in _ACT_ON:
+        if facts.get(fact):
+            return gates.NextStep(
+                label=label, url=reverse(view, args=[facts[fact]]), reason=reason, rank=rank
+            )
     if facts.get("waiting"):
         promise = settings.EVIDENCE_REVIEW_PROMISE_HOURS
         return gates.NextStep(

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from mentors import gate, selectors
+from mentors import approvals, selectors
 from mentors.ai import services as ai_services
 from mentors.models import (
     Escalation,
@@ -542,7 +542,7 @@ def review(
         if target == State.APPROVED:
             transaction.on_commit(
                 partial(
-                    gate.on_evidence_approved,
+                    approvals.on_evidence_approved,
                     learner_id=submission.learner_id,
                     phase_id=submission.phase_id,
                 )
