@@ -148,13 +148,25 @@ def submission(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.get_submission_for_learner(learner=request.user, pk=pk)
     rounds = selectors.history(submission=item)
     wait = selectors.wait_for(submission=item)
+    # Read-only: the "new review" flag is cleared by a POST (review_seen), never by a visit.
     newly_reviewed = item.review_unseen
-    services.mark_review_seen(submission=item)
     return render(
         request,
         "mentors/submission.html",
         {"submission": item, "rounds": rounds, "wait": wait, "newly_reviewed": newly_reviewed},
     )
+
+
+@require_POST
+@login_required
+def review_seen(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The learner has read the new review: clear its flag (sent on load by htmx, or by the
+    button without JavaScript). Safe twice."""
+    item = selectors.get_submission_for_learner(learner=request.user, pk=pk)
+    services.mark_review_seen(submission=item)
+    if request.htmx:
+        return HttpResponse("")  # the form is swapped out; the badge stays for this visit
+    return redirect(item)
 
 
 @require_POST
