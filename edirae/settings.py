@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "quizzes",
     "mentors",
     "reminders",
+    "demo",  # the demo loader (load_demo), above the apps
 ]
 
 MIDDLEWARE = [
