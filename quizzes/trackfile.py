@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from quizzes.models import Card, Choice, Deck, Question, Quiz, SkillParameters
 from quizzes.rules import bank_problem, question_problems
 from tracks.models import Phase, Skill
-from tracks.trackfile import Slug, Text, _Strict, register_phase_section
+from tracks.trackfile import Slug, Text, _Strict, register_phase_section, write_in_place
 
 
 class ChoiceSpec(_Strict):
@@ -153,16 +153,16 @@ def write_quiz(phase: Phase, spec: BaseModel | None, skills: dict[str, Skill]) -
 
 
 def _write_choices(question: Question, specs: list[ChoiceSpec]) -> None:
-    # Position by position, so the choice ids stored in learners' answers keep their meaning
-    # when a typo is fixed.
-    existing = list(question.choices.order_by("order", "id"))
-    for order, (choice, c) in enumerate(zip(existing, specs, strict=False), start=1):
-        if (choice.order, choice.text, choice.correct) != (order, c.text, c.correct):
-            Choice.objects.filter(pk=choice.pk).update(order=order, text=c.text, correct=c.correct)
-    Choice.objects.filter(pk__in=[c.pk for c in existing[len(specs) :]]).delete()
-    Choice.objects.bulk_create(
-        Choice(question=question, order=order, text=c.text, correct=c.correct)
-        for order, c in enumerate(specs[len(existing) :], start=len(existing) + 1)
+    # In place, so the choice ids stored in learners' answers keep their meaning when a typo
+    # is fixed.
+    write_in_place(
+        Choice,
+        list(question.choices.order_by("order", "id")),
+        [
+            {"order": order, "text": c.text, "correct": c.correct}
+            for order, c in enumerate(specs, start=1)
+        ],
+        question=question,
     )
 
 
