@@ -9,11 +9,9 @@ a *published* track (staff also see drafts). Attempts, card states, reviews, mas
 completions are strictly per learner: `get_attempt_for` 404s for anyone else's attempt.
 """
 
-import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
@@ -31,8 +29,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from quizzes.availability import (  # noqa: F401 (re-exported: selectors.quiz_availability, ...)
+    Availability,
+    quiz_availability,
+    recently_shown,
+    wait_label,
+)
 from quizzes.models import (
-    FRESH_WINDOW,
     Attempt,
     Card,
     CardState,
@@ -46,11 +49,16 @@ from quizzes.models import (
     ReviewLog,
     SkillMastery,
 )
+from quizzes.review_queue import (  # noqa: F401 (re-exported: selectors.review_queue, ...)
+    ReviewAllowance,
+    ReviewQueue,
+    day_start,
+    due_count,
+    review_allowance,
+    review_queue,
+)
 from tracks import gates
 from tracks.models import Enrollment, Phase, Resource, Track
-
-DAY = timedelta(hours=24)
-
 
 # --- Lookups that 404 for anyone else -------------------------------------------------------
 
@@ -111,79 +119,6 @@ def get_attempt_for(*, learner: User, pk: int) -> Attempt:
     """The learner's own attempt, or 404 (another learner's attempt does not exist for them)."""
     return get_object_or_404(
         Attempt.objects.select_related("quiz__phase__track"), pk=pk, learner=learner
-    )
-
-
-# --- Quiz availability ----------------------------------------------------------------------
-
-
-def wait_label(delta: timedelta) -> str:
-    """'1 min', '25 min', '5 h 12 min': rounded up, never 'now' while a wait remains."""
-    minutes = max(1, math.ceil(delta.total_seconds() / 60))
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-@dataclass(frozen=True)
-class Availability:
-    can_start: bool
-    message: str
-    next_at: datetime | None = None
-    in_progress: Attempt | None = None
-
-
-def quiz_availability(*, learner: User, quiz: Quiz, now: datetime | None = None) -> Availability:
-    """Whether the learner may start an attempt now and, if not, a sentence saying when.
-
-    One query: the most recent attempts, as many as the daily limit (at least one).
-    """
-    now = now or timezone.now()
-    recent = list(
-        Attempt.objects.filter(learner=learner, quiz=quiz).order_by("-started_at", "-id")[
-            : max(quiz.attempts_per_day or 1, 1)
-        ]
-    )
-    if recent and recent[0].state == Attempt.State.IN_PROGRESS:
-        return Availability(False, "You have an attempt in progress.", in_progress=recent[0])
-    waits: list[tuple[datetime, str]] = []
-    if recent and quiz.cooldown_minutes and recent[0].graded_at:
-        ready = recent[0].graded_at + timedelta(minutes=quiz.cooldown_minutes)
-        if ready > now:
-            waits.append((ready, f"a {quiz.cooldown_minutes}-minute cooldown follows each attempt"))
-    if quiz.attempts_per_day and len(recent) >= quiz.attempts_per_day:
-        ready = recent[quiz.attempts_per_day - 1].started_at + DAY
-        if ready > now:
-            plural = "s" if quiz.attempts_per_day != 1 else ""
-            waits.append(
-                (
-                    ready,
-                    f"you have used your {quiz.attempts_per_day} attempt{plural} "
-                    "of the last 24 hours",
-                )
-            )
-    if not waits:
-        return Availability(True, "You can start an attempt.")
-    ready, reason = max(waits)
-    return Availability(
-        False, f"Your next attempt is possible in {wait_label(ready - now)}: {reason}.", ready
-    )
-
-
-def recently_shown(*, learner: User, quiz: Quiz, now: datetime) -> dict[int, datetime]:
-    """The questions of `quiz` drawn for the learner within FRESH_WINDOW before `now`, each
-    with the start of the latest attempt that showed it (one query)."""
-    return dict(
-        Response.objects.filter(
-            attempt__learner=learner,
-            attempt__quiz=quiz,
-            attempt__started_at__gt=now - FRESH_WINDOW,
-        )
-        .order_by()
-        .values("question_id")
-        .annotate(last=Max("attempt__started_at"))
-        .values_list("question_id", "last")
     )
 
 
@@ -355,133 +290,6 @@ def my_skills(*, learner: User, events_per_skill: int = 6) -> list[SkillRow]:
     for event in latest:
         events.setdefault(event.skill_id, []).append(event)
     return [SkillRow(m, events.get(m.skill_id, [])) for m in masteries]
-
-
-# --- Flashcard reviews ----------------------------------------------------------------------
-
-
-def day_start(now: datetime) -> datetime:
-    """Midnight of the current day (the site's time zone until learners have their own)."""
-    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _due_states(learner: User, now: datetime) -> QuerySet[CardState]:
-    return CardState.objects.filter(
-        learner=learner,
-        due__lte=now,
-        card__is_active=True,
-        card__deck__is_active=True,
-        card__deck__phase__track__status=Track.Status.PUBLISHED,
-    )
-
-
-def _new_cards(learner: User) -> QuerySet[Card]:
-    return Card.objects.filter(
-        is_active=True,
-        deck__is_active=True,
-        deck__studies__learner=learner,
-        deck__phase__track__status=Track.Status.PUBLISHED,
-    ).exclude(states__learner=learner)
-
-
-@dataclass(frozen=True)
-class ReviewAllowance:
-    new_left: int  # first reviews of new cards still allowed today
-    reviews_left: int  # reviews of cards in the review state still allowed today
-
-
-def review_allowance(*, learner: User, now: datetime) -> ReviewAllowance:
-    """What is left of today's caps (one query). The queue and the rating service both use
-    it, so the caps hold at rating time, not only in what the queue offers."""
-    today = ReviewLog.objects.filter(learner=learner, reviewed_at__gte=day_start(now)).aggregate(
-        new=Count("id", filter=Q(state_before__isnull=True)),
-        reviews=Count("id", filter=Q(state_before=CardState.State.REVIEW)),
-    )
-    return ReviewAllowance(
-        new_left=max(0, settings.FLASHCARDS_NEW_PER_DAY - today["new"]),
-        reviews_left=max(0, settings.FLASHCARDS_REVIEWS_PER_DAY - today["reviews"]),
-    )
-
-
-@dataclass(frozen=True)
-class ReviewQueue:
-    card: Card | None
-    state: CardState | None
-    due_now: int
-    held_back: int
-    new_left_today: int
-    reviews_left_today: int
-    next_due: datetime | None
-
-    @property
-    def is_new(self) -> bool:
-        return self.card is not None and self.state is None
-
-    @property
-    def reps(self) -> int:
-        return self.state.reps if self.state else 0
-
-
-def review_queue(
-    *, learner: User, now: datetime | None = None, with_card: bool = True
-) -> ReviewQueue:
-    """The learner's cards due now across the decks they study, under the daily caps.
-
-    Cards in learning or relearning steps are always due when their step ends; cards in review
-    are capped at FLASHCARDS_REVIEWS_PER_DAY reviews a day and new cards at
-    FLASHCARDS_NEW_PER_DAY, so a learner back from a break is not buried (`held_back` says how
-    many wait for another day). At most six queries whatever the number of cards.
-    """
-    now = now or timezone.now()
-    allowance = review_allowance(learner=learner, now=now)
-    new_left, reviews_left = allowance.new_left, allowance.reviews_left
-    due = _due_states(learner, now).aggregate(
-        steps=Count("id", filter=~Q(state=CardState.State.REVIEW)),
-        reviews=Count("id", filter=Q(state=CardState.State.REVIEW)),
-    )
-    new_total = _new_cards(learner).count()
-    new_now = min(new_total, new_left)
-    reviews_now = min(due["reviews"], reviews_left)
-    due_now = due["steps"] + reviews_now + new_now
-    held_back = (new_total - new_now) + (due["reviews"] - reviews_now)
-
-    card = state = None
-    if with_card and due_now:
-        eligible = Q(state__in=[CardState.State.LEARNING, CardState.State.RELEARNING])
-        if reviews_left:
-            eligible |= Q(state=CardState.State.REVIEW)
-        state = (
-            _due_states(learner, now)
-            .filter(eligible)
-            .select_related("card__deck__phase__track")
-            .order_by("due", "id")
-            .first()
-        )
-        if state is not None:
-            card = state.card
-        elif new_now:
-            card = (
-                _new_cards(learner)
-                .select_related("deck__phase__track")
-                .order_by("deck__phase__track__title", "deck__phase__order", "order", "id")
-                .first()
-            )
-    next_due = None
-    if with_card and not due_now:
-        next_due = (
-            CardState.objects.filter(
-                learner=learner, due__gt=now, card__is_active=True, card__deck__is_active=True
-            )
-            .order_by("due")
-            .values_list("due", flat=True)
-            .first()
-        )
-    return ReviewQueue(card, state, due_now, held_back, new_left, reviews_left, next_due)
-
-
-def due_count(*, learner: User, now: datetime | None = None) -> int:
-    """How many cards the learner can review now (what the dashboard shows)."""
-    return review_queue(learner=learner, now=now, with_card=False).due_now
 
 
 # --- Evidence for gates ---------------------------------------------------------------------
