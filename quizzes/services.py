@@ -31,12 +31,12 @@ from quizzes.models import (
     MasteryEvent,
     Question,
     Quiz,
-    Resource,
     ResourceCompletion,
     Response,
     SkillMastery,
     SkillParameters,
 )
+from tracks.models import Resource
 from tracks.progression import advance_after_commit
 from tracks.selectors import phase_access
 from tracks.services import record_study
