@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "mentors",
     "ai_mentor",
     "reminders",
+    "demo",  # the demo loader (load_demo), above the apps
 ]
 
 MIDDLEWARE = [

@@ -5,12 +5,17 @@ reminders if they did, else the zone of their goals (the active enrollment), els
 `UserTimeZoneMiddleware` activates it for the request, so `{{ when|date }}` and
 `timezone.localtime()` speak the user's local time; mails and the calendar feed, rendered
 outside a request, use `user_time_zone()` themselves.
+
+Which names are time zones is decided here too (`is_known_time_zone`, `validate_time_zone`):
+the goals form, the reminder preferences and the middleware accept the same names.
 """
 
 from collections.abc import Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
-from django.core.cache import cache
+from django.core.cache import cache as shared_cache
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -47,21 +52,40 @@ def _read_zone(user_id: int) -> str:
 def remember_time_zone(*, user_id: int) -> str:
     """Read the user's zone from the database and cache it (one query). Safe twice."""
     zone = _read_zone(user_id)
-    cache.set(_cache_key(user_id), zone, CACHE_SECONDS)
+    shared_cache.set(_cache_key(user_id), zone, CACHE_SECONDS)
     return zone
 
 
 def user_time_zone(*, user_id: int) -> str:
     """The IANA name of the user's zone (no query when cached, one otherwise)."""
-    zone = cache.get(_cache_key(user_id))
+    zone = shared_cache.get(_cache_key(user_id))
     return zone if zone is not None else remember_time_zone(user_id=user_id)
 
 
+@cache
+def known_time_zones() -> frozenset[str]:
+    """The IANA names zoneinfo knows (read from disk once per process)."""
+    return frozenset(available_timezones())
+
+
+def is_known_time_zone(name: str) -> bool:
+    return name in known_time_zones()
+
+
+def validate_time_zone(value: str) -> None:
+    """A form or model validator: `value` must be an IANA name ("Europe/Paris")."""
+    if value and not is_known_time_zone(value):
+        raise ValidationError(
+            "“%(value)s” is not a time zone we know: use a name like Europe/Paris or "
+            "America/New_York.",
+            params={"value": value},
+            code="unknown_time_zone",
+        )
+
+
 def zone_info(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIME_ZONE)
+    """The zone, or UTC for a name that is not a known time zone."""
+    return ZoneInfo(name if is_known_time_zone(name) else DEFAULT_TIME_ZONE)
 
 
 def _changed(sender, instance, **kwargs) -> None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from mentors.models import Submission, SubmissionRound
-from mentors.selectors import Reviewers, reviewers_for
+from mentors.selectors import Reviewers, counted_submissions, reviewers_for
 from tracks import gates, momentum
 from tracks.models import Enrollment, KeyAction, Phase, Track
 
@@ -33,9 +33,8 @@ def _evidence_approved(
     needed = params["count"]
     # The evidence window: submissions started since enrolling, plus work a mentor approved
     # before (approval is final and cannot be sent again: not counting it deadlocked phases).
-    window = gates.evidence_window(enrollment)
-    submissions = Submission.objects.filter(learner_id=enrollment.learner_id, phase=phase).filter(
-        window.q("created_at", carried_in=Q(state=Submission.State.APPROVED))
+    submissions = counted_submissions(
+        learner=enrollment.learner_id, phase=phase, window=gates.evidence_window(enrollment)
     )
     figures = submissions.aggregate(
         approved=Count("id", filter=Q(state=Submission.State.APPROVED)),
@@ -92,6 +91,24 @@ def _publish_check(track: Track) -> list[str]:
     ]
 
 
+_ACT_ON = (
+    (
+        "sent_back",
+        "Revise your evidence",
+        "mentors:submission",
+        "A mentor sent your work back with feedback: act on it and send it again.",
+        gates.RANK_REVISE,
+    ),
+    (
+        "draft",
+        "Finish and send your draft",
+        "mentors:edit",
+        "Your draft counts once a mentor has approved it: send it for review.",
+        gates.RANK_SEND,
+    ),
+)
+
+
 def _next_step(
     enrollment: Enrollment, phase: Phase, result: gates.CriterionResult
 ) -> gates.NextStep | None:
@@ -99,20 +116,12 @@ def _next_step(
     if result.met:
         return None
     facts = result.evidence
-    if facts.get("sent_back"):
-        return gates.NextStep(
-            label="Revise your evidence",
-            url=reverse("mentors:submission", args=[facts["sent_back"]]),
-            reason="A mentor sent your work back with feedback: act on it and send it again.",
-            rank=gates.RANK_REVISE,
-        )
-    if facts.get("draft"):
-        return gates.NextStep(
-            label="Finish and send your draft",
-            url=reverse("mentors:edit", args=[facts["draft"]]),
-            reason="Your draft counts once a mentor has approved it: send it for review.",
-            rank=gates.RANK_SEND,
-        )
+    # A submission of theirs to act on, each opening its own page: work sent back first.
+    for fact, label, view, reason, rank in _ACT_ON:
+        if facts.get(fact):
+            return gates.NextStep(
+                label=label, url=reverse(view, args=[facts[fact]]), reason=reason, rank=rank
+            )
     if facts.get("waiting"):
         promise = settings.EVIDENCE_REVIEW_PROMISE_HOURS
         return gates.NextStep(

@@ -24,28 +24,37 @@ from mentors.models import (
     SubmissionFile,
     SubmissionRound,
 )
+from tracks import gates
 from tracks.models import KeyAction, Phase, PhaseProgress, Track
 
 State = Submission.State
 
 
-# --- For the gate (issue 5) -----------------------------------------------------------------
+# --- For the gate ---------------------------------------------------------------------------
 
 
-def approved_submission_count(*, learner: User, phase: Phase) -> int:
-    """How many of the phase's evidence key actions a mentor approved for the learner.
+def counted_submissions(
+    *, learner: User | int, phase: Phase, window: gates.EvidenceWindow | None
+) -> QuerySet[Submission]:
+    """The learner's submissions of the phase that the evidence_approved gate reads: started
+    inside the evidence window, plus work a mentor approved before (approval is final; see
+    tracks.gates.EvidenceWindow). The gate and the review page both read this, so a page
+    never shows two approved counts. With no window (not enrolled), every submission."""
+    learner_id = learner if isinstance(learner, int) else learner.pk
+    submissions = Submission.objects.filter(learner_id=learner_id, phase=phase)
+    if window is None:
+        return submissions
+    return submissions.filter(window.q("created_at", carried_in=Q(state=State.APPROVED)))
 
-    At most one live submission per key action exists, so this counts key actions. One query.
-    """
-    return Submission.objects.filter(learner=learner, phase=phase, state=State.APPROVED).count()
 
-
-def waiting_submissions(*, learner: User, phase: Phase) -> list[Submission]:
-    """The learner's submissions of the phase waiting for a mentor, oldest first. One query."""
-    return list(
-        Submission.objects.filter(learner=learner, phase=phase, state__in=Submission.WAITING_STATES)
-        .select_related("key_action")
-        .order_by("submitted_at")
+def approved_submission_count(
+    *, learner: User, phase: Phase, window: gates.EvidenceWindow | None
+) -> int:
+    """How many submissions of the phase count as approved for its gate. One query."""
+    return (
+        counted_submissions(learner=learner, phase=phase, window=window)
+        .filter(state=State.APPROVED)
+        .count()
     )
 
 
@@ -128,10 +137,6 @@ def history(*, submission: Submission) -> list[SubmissionRound]:
             ),
         )
     )
-
-
-def latest_round(rounds: list[SubmissionRound]) -> SubmissionRound | None:
-    return rounds[0] if rounds else None
 
 
 # --- Who reviews a track --------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.submission, name="submission"),
     path("evidence/<int:pk>/edit/", views.edit, name="edit"),
     path("evidence/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("evidence/<int:pk>/seen/", views.review_seen, name="review_seen"),
     path("evidence/files/<int:pk>/", views.download, name="file"),
     # Mentors
     path("mentor/", views.queue, name="queue"),

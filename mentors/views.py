@@ -16,7 +16,7 @@ from mentors.forms import EvidenceForm, ReviewForm
 from mentors.models import Review, Submission
 from mentors.services import EvidenceError
 from mentors.uploads import accept_attribute
-from tracks import progression
+from tracks import gates, progression
 from tracks.models import Enrollment
 
 State = Submission.State
@@ -147,13 +147,25 @@ def submission(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.get_submission_for_learner(learner=request.user, pk=pk)
     rounds = selectors.history(submission=item)
     wait = selectors.wait_for(submission=item)
+    # Read-only: the "new review" flag is cleared by a POST (review_seen), never by a visit.
     newly_reviewed = item.review_unseen
-    services.mark_review_seen(submission=item)
     return render(
         request,
         "mentors/submission.html",
         {"submission": item, "rounds": rounds, "wait": wait, "newly_reviewed": newly_reviewed},
     )
+
+
+@require_POST
+@login_required
+def review_seen(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The learner has read the new review: clear its flag (sent on load by htmx, or by the
+    button without JavaScript). Safe twice."""
+    item = selectors.get_submission_for_learner(learner=request.user, pk=pk)
+    services.mark_review_seen(submission=item)
+    if request.htmx:
+        return HttpResponse("")  # the form is swapped out; the badge stays for this visit
+    return redirect(item)
 
 
 @require_POST
@@ -315,7 +327,9 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             "claim_expired": holds_claim and not item.claim_is_active(now),
             "claimed_by_other": item.claim_is_active(now) and not holds_claim,
             "approved_in_phase": selectors.approved_submission_count(
-                learner=item.learner, phase=item.phase
+                learner=item.learner,
+                phase=item.phase,
+                window=gates.evidence_window(enrollment) if enrollment else None,
             ),
             "waited": now - item.submitted_at if item.submitted_at else None,
             "overdue": item.is_waiting and now > item.promised_by(),

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from quizzes.gates import bank_problem
 from quizzes.models import (
     Attempt,
     Card,
@@ -14,6 +13,7 @@ from quizzes.models import (
     SkillMastery,
     SkillParameters,
 )
+from quizzes.rules import bank_problem, choice_problems, sentence
 
 
 class QuestionInlineFormSet(forms.BaseInlineFormSet):
@@ -29,14 +29,14 @@ class QuestionInlineFormSet(forms.BaseInlineFormSet):
             and form.cleaned_data.get("is_active")
             and form.cleaned_data.get("pool") == Question.Pool.ASSESSMENT
         )
-        # Fresh draws need a bank of BANK_FACTOR x the draw (quizzes.gates.bank_problem).
+        # Fresh draws need a bank of BANK_FACTOR x the draw (quizzes.rules.bank_problem).
         problem = bank_problem(
             title=self.instance.title,
             questions_per_attempt=self.instance.questions_per_attempt or 0,
             bank=assessment,
         )
         if self.instance.is_active and problem:
-            raise forms.ValidationError(problem[0].upper() + problem[1:] + ".")
+            raise forms.ValidationError(sentence(problem))
 
 
 class QuestionInline(admin.TabularInline):
@@ -96,18 +96,12 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             for f in self.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
-        correct = sum(1 for c in kept if c.get("correct"))
-        kind = self.instance.kind
-        if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and not 2 <= len(kept) <= 8:
-            raise forms.ValidationError("A choice question needs 2 to 8 choices.")
-        if kind == Question.Kind.SINGLE and correct != 1:
-            raise forms.ValidationError(
-                f"A single-choice question has exactly one correct choice; this one has {correct}."
-            )
-        if kind == Question.Kind.MULTIPLE and correct < 1:
-            raise forms.ValidationError("Mark at least one choice correct.")
-        if kind in (Question.Kind.NUMERIC, Question.Kind.SHORT) and kept:
-            raise forms.ValidationError("Only single and multiple choice questions have choices.")
+        # The question's own fields are checked by Question.clean (the same rules module).
+        problems = choice_problems(
+            kind=self.instance.kind, correct=[bool(c.get("correct")) for c in kept]
+        )
+        if problems:
+            raise forms.ValidationError([sentence(problem) for problem in problems])
 
 
 class ChoiceInline(admin.TabularInline):

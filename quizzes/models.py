@@ -1,6 +1,7 @@
 """The Learning Center: quizzes and their item bank, attempts, per-skill mastery (Bayesian
 Knowledge Tracing), flashcard decks with FSRS state per learner, and resources marked done.
 
+The flashcard and resource models are in quizzes/flashcard_models.py (re-exported here).
 Authored content (Quiz, Question, Choice, Deck, Card) is matched by `key` on import and is
 retired (`is_active=False`) rather than deleted when it leaves the track file, so the evidence
 learners recorded against it stays explainable. Learner records (Attempt, Response,
@@ -17,7 +18,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tracks.models import Phase, Resource, Skill
+# The flashcard and resource models live in their own module, re-exported here.
+from quizzes.flashcard_models import (  # noqa: F401
+    Card,
+    CardState,
+    Deck,
+    DeckStudy,
+    ResourceCompletion,
+    ReviewLog,
+)
+from quizzes.rules import answer_problems, sentence
+from tracks.models import Phase, Skill
 
 # A skill counts as mastered when BKT's estimate reaches the Cognitive Tutor threshold *and*
 # the evidence is broad enough: with the default parameters three lucky answers in a row
@@ -31,10 +42,6 @@ MASTERY_MIN_QUESTIONS = 3
 # a response to a question the learner already answered (counted) within it. A window in
 # days, not in attempts: a memorizer cannot wait a few attempts to see an item again.
 FRESH_WINDOW = timedelta(days=30)
-# The authoring rule that makes fresh draws possible: an assessment bank of at least
-# BANK_FACTOR times the questions an attempt draws, so a learner gets BANK_FACTOR fresh
-# attempts per window before the start is refused until questions return.
-BANK_FACTOR = 3
 # A skill the skill_mastery criterion measures is on at least this many assessment
 # questions: mastery needs MASTERY_MIN_RESPONSES counted answers, and repeats do not count.
 SKILL_MIN_QUESTIONS = 4
@@ -194,15 +201,14 @@ class Question(models.Model):
         return self.kind in (self.Kind.SINGLE, self.Kind.MULTIPLE)
 
     def clean(self) -> None:
-        if self.kind == self.Kind.NUMERIC and self.answer is None:
-            raise ValidationError({"answer": "A numeric question needs its answer."})
-        accepted = self.accepted if isinstance(self.accepted, list) else []
-        if self.kind == self.Kind.SHORT and not [
-            a for a in accepted if isinstance(a, str) and a.strip()
-        ]:
-            raise ValidationError(
-                {"accepted": "A short-text question needs at least one accepted answer."}
-            )
+        problems = answer_problems(
+            kind=self.kind,
+            answer=self.answer,
+            tolerance=self.tolerance or 0,
+            accepted=self.accepted if isinstance(self.accepted, list) else [],
+        )
+        if problems:
+            raise ValidationError({field: sentence(p) for field, p in problems.items()})
 
 
 class Choice(models.Model):
@@ -380,144 +386,3 @@ class MasteryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill}: {self.p_before:.2f} → {self.p_after:.2f}"
-
-
-# --- Flashcards -----------------------------------------------------------------------------
-
-
-class Deck(models.Model):
-    phase = models.OneToOneField(Phase, on_delete=models.CASCADE, related_name="deck")
-    title = models.CharField(max_length=160)
-    is_active = models.BooleanField(default=True)
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class Card(models.Model):
-    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="cards")
-    key = models.SlugField(help_text="Stable identity within the deck, used by track files.")
-    order = models.PositiveSmallIntegerField(default=1)
-    front = models.TextField()
-    back = models.TextField()
-    skills = models.ManyToManyField(Skill, related_name="cards", blank=True)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["deck", "order", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["deck", "key"], name="card_key_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return self.front[:80]
-
-
-class DeckStudy(models.Model):
-    """A learner studies a deck: its new cards enter their daily review session."""
-
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deck_studies"
-    )
-    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="studies")
-    started_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name_plural = "deck studies"
-        constraints = [
-            models.UniqueConstraint(fields=["learner", "deck"], name="deck_study_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.learner} studies {self.deck}"
-
-
-class CardState(models.Model):
-    """The FSRS state of one card for one learner (absent: the card is new to them)."""
-
-    class State(models.IntegerChoices):
-        # The values of fsrs.State.
-        LEARNING = 1, "Learning"
-        REVIEW = 2, "Review"
-        RELEARNING = 3, "Relearning"
-
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_states"
-    )
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="states")
-    state = models.PositiveSmallIntegerField(choices=State.choices)
-    step = models.PositiveSmallIntegerField(null=True, blank=True)
-    stability = models.FloatField(null=True, blank=True)
-    difficulty = models.FloatField(null=True, blank=True)
-    due = models.DateTimeField()
-    last_review = models.DateTimeField(null=True, blank=True)
-    reps = models.PositiveIntegerField(default=0)
-    lapses = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now, help_text="First review.")
-
-    class Meta:
-        # The card in the index too: counting a learner's cards due (the reminders' cards
-        # due, the review queue) is an index-only scan.
-        indexes = [models.Index(fields=["learner", "due", "card"], name="card_state_due")]
-        constraints = [
-            models.UniqueConstraint(fields=["learner", "card"], name="card_state_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.card} for {self.learner}"
-
-
-class ReviewLog(models.Model):
-    """Append-only: one rating of one card by one learner, and what FSRS made of it."""
-
-    class Rating(models.IntegerChoices):
-        # The values of fsrs.Rating.
-        AGAIN = 1, "Again"
-        HARD = 2, "Hard"
-        GOOD = 3, "Good"
-        EASY = 4, "Easy"
-
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs"
-    )
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="review_logs")
-    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
-    reviewed_at = models.DateTimeField()
-    state_before = models.PositiveSmallIntegerField(
-        null=True, blank=True, choices=CardState.State.choices, help_text="Empty: a new card."
-    )
-    due_after = models.DateTimeField()
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-reviewed_at", "-id"]
-        indexes = [
-            models.Index(fields=["learner", "-reviewed_at"]),
-            models.Index(fields=["learner", "card"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.card} rated {self.get_rating_display()}"
-
-    @property
-    def recalled(self) -> bool:
-        return self.rating != self.Rating.AGAIN
-
-
-# --- Resources ------------------------------------------------------------------------------
-
-
-class ResourceCompletion(models.Model):
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resource_completions"
-    )
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="completions")
-    completed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["learner", "resource"], name="resource_done_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.learner} did {self.resource}"

@@ -1,28 +1,41 @@
 """Reads of the Learning Center, with a fixed number of queries whatever the data's size.
 
-The gate (tracks' progression service) reads learners' evidence through the functions in
-"Evidence for gates" below: best graded score per quiz, per-skill mastery, card states and
-deck retention.
+The quiz_score gate (quizzes.gates) and the pages read the same evidence through "Evidence
+for gates" below (`counted_attempts`, `best_score`), so a page never shows a figure the gate
+would contradict; `deck_retention` is the deck page's recall share.
 
 Who may open what: for now any signed-in learner may use the Learning Center of any phase of
 a *published* track (staff also see drafts). Attempts, card states, reviews, mastery and
 completions are strictly per learner: `get_attempt_for` 404s for anyone else's attempt.
 """
 
-import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from edirae.http import parse_id
+from quizzes.availability import (  # noqa: F401 (re-exported: selectors.quiz_availability, ...)
+    Availability,
+    quiz_availability,
+    recently_shown,
+    wait_label,
+)
 from quizzes.models import (
-    FRESH_WINDOW,
     Attempt,
     Card,
     CardState,
@@ -36,10 +49,22 @@ from quizzes.models import (
     ReviewLog,
     SkillMastery,
 )
-from tracks.models import Phase, Resource, Skill, Track
-
-DAY = timedelta(hours=24)
-
+from quizzes.review_queue import (  # noqa: F401 (re-exported: selectors.review_queue, ...)
+    ReviewAllowance,
+    ReviewQueue,
+    day_start,
+    due_count,
+    review_allowance,
+    review_queue,
+)
+from quizzes.review_session import (  # noqa: F401 (re-exported: selectors.review_session, ...)
+    ReviewSession,
+    due_in_words,
+    review_session,
+    session_start,
+)
+from tracks import gates
+from tracks.models import Enrollment, Phase, Resource, Track
 
 # --- Lookups that 404 for anyone else -------------------------------------------------------
 
@@ -103,79 +128,6 @@ def get_attempt_for(*, learner: User, pk: int) -> Attempt:
     )
 
 
-# --- Quiz availability ----------------------------------------------------------------------
-
-
-def wait_label(delta: timedelta) -> str:
-    """'1 min', '25 min', '5 h 12 min': rounded up, never 'now' while a wait remains."""
-    minutes = max(1, math.ceil(delta.total_seconds() / 60))
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-@dataclass(frozen=True)
-class Availability:
-    can_start: bool
-    message: str
-    next_at: datetime | None = None
-    in_progress: Attempt | None = None
-
-
-def quiz_availability(*, learner: User, quiz: Quiz, now: datetime | None = None) -> Availability:
-    """Whether the learner may start an attempt now and, if not, a sentence saying when.
-
-    One query: the most recent attempts, as many as the daily limit (at least one).
-    """
-    now = now or timezone.now()
-    recent = list(
-        Attempt.objects.filter(learner=learner, quiz=quiz).order_by("-started_at", "-id")[
-            : max(quiz.attempts_per_day or 1, 1)
-        ]
-    )
-    if recent and recent[0].state == Attempt.State.IN_PROGRESS:
-        return Availability(False, "You have an attempt in progress.", in_progress=recent[0])
-    waits: list[tuple[datetime, str]] = []
-    if recent and quiz.cooldown_minutes and recent[0].graded_at:
-        ready = recent[0].graded_at + timedelta(minutes=quiz.cooldown_minutes)
-        if ready > now:
-            waits.append((ready, f"a {quiz.cooldown_minutes}-minute cooldown follows each attempt"))
-    if quiz.attempts_per_day and len(recent) >= quiz.attempts_per_day:
-        ready = recent[quiz.attempts_per_day - 1].started_at + DAY
-        if ready > now:
-            plural = "s" if quiz.attempts_per_day != 1 else ""
-            waits.append(
-                (
-                    ready,
-                    f"you have used your {quiz.attempts_per_day} attempt{plural} "
-                    "of the last 24 hours",
-                )
-            )
-    if not waits:
-        return Availability(True, "You can start an attempt.")
-    ready, reason = max(waits)
-    return Availability(
-        False, f"Your next attempt is possible in {wait_label(ready - now)}: {reason}.", ready
-    )
-
-
-def recently_shown(*, learner: User, quiz: Quiz, now: datetime) -> dict[int, datetime]:
-    """The questions of `quiz` drawn for the learner within FRESH_WINDOW before `now`, each
-    with the start of the latest attempt that showed it (one query)."""
-    return dict(
-        Response.objects.filter(
-            attempt__learner=learner,
-            attempt__quiz=quiz,
-            attempt__started_at__gt=now - FRESH_WINDOW,
-        )
-        .order_by()
-        .values("question_id")
-        .annotate(last=Max("attempt__started_at"))
-        .values_list("question_id", "last")
-    )
-
-
 # --- Pages ----------------------------------------------------------------------------------
 
 
@@ -196,7 +148,8 @@ def quiz_summary(*, learner: User, phase: Phase, now: datetime | None = None) ->
             assessment_count=Count(
                 "questions",
                 filter=Q(questions__is_active=True, questions__pool=Question.Pool.ASSESSMENT),
-            )
+            ),
+            enrolled_at=_enrolled_at(learner, OuterRef("phase__track")),
         )
         .first()
     )
@@ -207,7 +160,7 @@ def quiz_summary(*, learner: User, phase: Phase, now: datetime | None = None) ->
         quiz=quiz,
         assessment_questions=quiz.assessment_count,
         attempts=attempts,
-        best_score=best_score(learner=learner, quiz=quiz),
+        best_score=best_score(learner=learner, quiz=quiz, window=_window(quiz.enrolled_at)),
         availability=quiz_availability(learner=learner, quiz=quiz, now=now),
     )
 
@@ -296,14 +249,18 @@ def learning_center(*, learner: User) -> list[tuple[Track, list[PhaseEntry]]]:
         .annotate(
             has_quiz=Count("quiz", filter=Q(quiz__is_active=True)),
             has_deck=Count("deck", filter=Q(deck__is_active=True)),
+            enrolled_at=_enrolled_at(learner, OuterRef("track")),
         )
         .order_by("track__title", "order")
     )
-    best = dict(
-        Attempt.objects.filter(learner=learner, state=Attempt.State.GRADED)
-        .values_list("quiz__phase_id")
-        .annotate(best=Max("score"))
-    )
+    # Each track's best score as its gate counts it (in the window of that enrollment).
+    windows = {phase.track_id: _window(phase.enrolled_at) for phase in phases}
+    counted = Attempt.objects.none()
+    for track_id, window in windows.items():
+        counted |= counted_attempts(learner=learner, window=window).filter(
+            quiz__phase__track_id=track_id
+        )
+    best = dict(counted.values_list("quiz__phase_id").annotate(best=Max("score")).order_by())
     grouped: dict[int, tuple[Track, list[PhaseEntry]]] = {}
     for phase in phases:
         entry = PhaseEntry(phase, bool(phase.has_quiz), bool(phase.has_deck), best.get(phase.pk))
@@ -341,215 +298,44 @@ def my_skills(*, learner: User, events_per_skill: int = 6) -> list[SkillRow]:
     return [SkillRow(m, events.get(m.skill_id, [])) for m in masteries]
 
 
-# --- Flashcard reviews ----------------------------------------------------------------------
-
-
-def day_start(now: datetime) -> datetime:
-    """Midnight of the current day (the site's time zone until learners have their own)."""
-    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _due_states(learner: User, now: datetime) -> QuerySet[CardState]:
-    return CardState.objects.filter(
-        learner=learner,
-        due__lte=now,
-        card__is_active=True,
-        card__deck__is_active=True,
-        card__deck__phase__track__status=Track.Status.PUBLISHED,
-    )
-
-
-def _new_cards(learner: User) -> QuerySet[Card]:
-    return Card.objects.filter(
-        is_active=True,
-        deck__is_active=True,
-        deck__studies__learner=learner,
-        deck__phase__track__status=Track.Status.PUBLISHED,
-    ).exclude(states__learner=learner)
-
-
-@dataclass(frozen=True)
-class ReviewAllowance:
-    new_left: int  # first reviews of new cards still allowed today
-    reviews_left: int  # reviews of cards in the review state still allowed today
-
-
-def review_allowance(*, learner: User, now: datetime) -> ReviewAllowance:
-    """What is left of today's caps (one query). The queue and the rating service both use
-    it, so the caps hold at rating time, not only in what the queue offers."""
-    today = ReviewLog.objects.filter(learner=learner, reviewed_at__gte=day_start(now)).aggregate(
-        new=Count("id", filter=Q(state_before__isnull=True)),
-        reviews=Count("id", filter=Q(state_before=CardState.State.REVIEW)),
-    )
-    return ReviewAllowance(
-        new_left=max(0, settings.FLASHCARDS_NEW_PER_DAY - today["new"]),
-        reviews_left=max(0, settings.FLASHCARDS_REVIEWS_PER_DAY - today["reviews"]),
-    )
-
-
-@dataclass(frozen=True)
-class ReviewQueue:
-    card: Card | None
-    state: CardState | None
-    due_now: int
-    held_back: int
-    new_left_today: int
-    reviews_left_today: int
-    next_due: datetime | None
-
-    @property
-    def is_new(self) -> bool:
-        return self.card is not None and self.state is None
-
-    @property
-    def reps(self) -> int:
-        return self.state.reps if self.state else 0
-
-
-def review_queue(
-    *, learner: User, now: datetime | None = None, with_card: bool = True
-) -> ReviewQueue:
-    """The learner's cards due now across the decks they study, under the daily caps.
-
-    Cards in learning or relearning steps are always due when their step ends; cards in review
-    are capped at FLASHCARDS_REVIEWS_PER_DAY reviews a day and new cards at
-    FLASHCARDS_NEW_PER_DAY, so a learner back from a break is not buried (`held_back` says how
-    many wait for another day). At most six queries whatever the number of cards.
-    """
-    now = now or timezone.now()
-    allowance = review_allowance(learner=learner, now=now)
-    new_left, reviews_left = allowance.new_left, allowance.reviews_left
-    due = _due_states(learner, now).aggregate(
-        steps=Count("id", filter=~Q(state=CardState.State.REVIEW)),
-        reviews=Count("id", filter=Q(state=CardState.State.REVIEW)),
-    )
-    new_total = _new_cards(learner).count()
-    new_now = min(new_total, new_left)
-    reviews_now = min(due["reviews"], reviews_left)
-    due_now = due["steps"] + reviews_now + new_now
-    held_back = (new_total - new_now) + (due["reviews"] - reviews_now)
-
-    card = state = None
-    if with_card and due_now:
-        eligible = Q(state__in=[CardState.State.LEARNING, CardState.State.RELEARNING])
-        if reviews_left:
-            eligible |= Q(state=CardState.State.REVIEW)
-        state = (
-            _due_states(learner, now)
-            .filter(eligible)
-            .select_related("card__deck__phase__track")
-            .order_by("due", "id")
-            .first()
-        )
-        if state is not None:
-            card = state.card
-        elif new_now:
-            card = (
-                _new_cards(learner)
-                .select_related("deck__phase__track")
-                .order_by("deck__phase__track__title", "deck__phase__order", "order", "id")
-                .first()
-            )
-    next_due = None
-    if with_card and not due_now:
-        next_due = (
-            CardState.objects.filter(
-                learner=learner, due__gt=now, card__is_active=True, card__deck__is_active=True
-            )
-            .order_by("due")
-            .values_list("due", flat=True)
-            .first()
-        )
-    return ReviewQueue(card, state, due_now, held_back, new_left, reviews_left, next_due)
-
-
-# A review session is the reviews since its page was opened, carried as a timestamp in the
-# rating form; a stale or forged start is clamped, and the counts are always the learner's own
-# review rows, never numbers sent by the browser.
-SESSION_LONGEST = timedelta(hours=12)
-
-
-def session_start(value: str | None, *, now: datetime) -> datetime:
-    """The start of the review session from the form's `since` (epoch seconds): `now` when
-    missing, malformed or in the future; at most SESSION_LONGEST ago."""
-    seconds = parse_id(value)
-    if seconds is None:
-        return now
-    try:
-        start = datetime.fromtimestamp(seconds, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return now
-    if start > now:
-        return now
-    return max(start, now - SESSION_LONGEST)
-
-
-@dataclass(frozen=True)
-class ReviewSession:
-    since: datetime
-    reviewed: int
-    ratings: list[tuple[str, int]]  # (label, how many), Again to Easy
-
-
-def review_session(*, learner: User, since: datetime) -> ReviewSession:
-    """How many cards the learner rated since `since`, and how (one query)."""
-    counts = ReviewLog.objects.filter(learner=learner, reviewed_at__gte=since).aggregate(
-        reviewed=Count("id"),
-        **{f"r{value}": Count("id", filter=Q(rating=value)) for value in ReviewLog.Rating.values},
-    )
-    return ReviewSession(
-        since=since,
-        reviewed=counts["reviewed"],
-        ratings=[(r.label, counts[f"r{r.value}"]) for r in ReviewLog.Rating],
-    )
-
-
-def due_in_words(when: datetime, *, now: datetime) -> str:
-    """When a card is due, in the active (the learner's) time zone: 'in 4 min, at 14:32',
-    'in 3 h 5 min, today at 17:40', 'tomorrow at 09:00', 'on Friday at 09:00', 'on Friday
-    11 Dec at 09:00'. Never 'in 0 minutes' (waits round up)."""
-    local, today = timezone.localtime(when), timezone.localtime(now).date()
-    at = local.strftime("%H:%M")
-    days = (local.date() - today).days
-    if days <= 0:
-        soon = when - now < timedelta(hours=1)
-        return f"in {wait_label(when - now)}, {'at' if soon else 'today at'} {at}"
-    if days == 1:
-        return f"tomorrow at {at}"
-    if days < 7:
-        return f"on {local.strftime('%A')} at {at}"
-    return f"on {local.strftime('%A')} {local.day} {local.strftime('%b')} at {at}"
-
-
-def due_count(*, learner: User, now: datetime | None = None) -> int:
-    """How many cards the learner can review now (what the dashboard shows)."""
-    return review_queue(learner=learner, now=now, with_card=False).due_now
-
-
 # --- Evidence for gates ---------------------------------------------------------------------
 
 
-def best_score(*, learner: User, quiz: Quiz) -> int | None:
-    """The best score (percent) of the learner's graded attempts at a quiz, or None."""
-    return Attempt.objects.filter(learner=learner, quiz=quiz, state=Attempt.State.GRADED).aggregate(
-        best=Max("score")
-    )["best"]
+def _enrolled_at(learner: User, track: OuterRef) -> Subquery:
+    """When the learner enrolled on `track` (None if never): where their window starts."""
+    return Subquery(
+        Enrollment.objects.filter(learner=learner, track=track).values("created_at")[:1]
+    )
 
 
-def skill_masteries(*, learner: User, skills: list[Skill] | None = None) -> dict[int, SkillMastery]:
-    """The learner's mastery estimates by skill id (skills without evidence are absent)."""
-    masteries = SkillMastery.objects.filter(learner=learner).select_related("skill")
-    if skills is not None:
-        masteries = masteries.filter(skill__in=skills)
-    return {m.skill_id: m for m in masteries}
+def _window(enrolled_at: datetime | None) -> gates.EvidenceWindow | None:
+    # The gate's own window (tracks.gates.evidence_window), for an enrollment read as its
+    # start only; None for a learner not enrolled, to whom no gate applies.
+    return (
+        None if enrolled_at is None else gates.evidence_window(Enrollment(created_at=enrolled_at))
+    )
 
 
-def card_states(*, learner: User, deck: Deck) -> dict[int, CardState]:
-    """The learner's FSRS state of each active card of a deck they reviewed, by card id."""
-    return {
-        s.card_id: s
-        for s in CardState.objects.filter(learner=learner, card__deck=deck, card__is_active=True)
-    }
+def counted_attempts(
+    *, learner: User | int, window: gates.EvidenceWindow | None
+) -> QuerySet[Attempt]:
+    """The attempts the quiz_score gate counts: graded, at an active quiz, started inside
+    the evidence window. The gate and every page that shows a best score read this, so they
+    never give two answers. With no window (not enrolled), every graded attempt."""
+    learner_id = learner if isinstance(learner, int) else learner.pk
+    attempts = Attempt.objects.filter(
+        learner_id=learner_id, quiz__is_active=True, state=Attempt.State.GRADED
+    )
+    return attempts if window is None else attempts.filter(window.q("started_at"))
+
+
+def best_score(*, learner: User, quiz: Quiz, window: gates.EvidenceWindow | None) -> int | None:
+    """The best score (percent) at a quiz as its gate counts it, or None."""
+    return (
+        counted_attempts(learner=learner, window=window)
+        .filter(quiz=quiz)
+        .aggregate(best=Max("score"))["best"]
+    )
 
 
 @dataclass(frozen=True)
@@ -579,9 +365,3 @@ def deck_retention(
         reviews=Count("id"), recalled=Count("id", filter=~Q(rating=ReviewLog.Rating.AGAIN))
     )
     return Retention(figures["reviews"], figures["recalled"])
-
-
-def studied_decks(*, learner: User) -> QuerySet[DeckStudy]:
-    return DeckStudy.objects.filter(learner=learner, deck__is_active=True).select_related(
-        "deck__phase__track"
-    )

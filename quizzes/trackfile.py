@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from quizzes.gates import bank_problem
 from quizzes.models import Card, Choice, Deck, Question, Quiz, SkillParameters
+from quizzes.rules import bank_problem, question_problems
 from tracks.models import Phase, Skill
-from tracks.trackfile import Slug, Text, _Strict, register_phase_section
+from tracks.trackfile import Slug, Text, _Strict, register_phase_section, write_in_place
 
 
 class ChoiceSpec(_Strict):
@@ -74,27 +74,16 @@ def check_quiz(spec: BaseModel, skills: set[str]) -> list[str]:
     problems = _duplicate_keys(spec.questions, "questions")
     for i, q in enumerate(spec.questions):
         where = f'questions[{i}] "{q.key}"'
-        correct = sum(1 for c in q.choices if c.correct)
-        if q.kind in ("single", "multiple"):
-            if not 2 <= len(q.choices) <= 8:
-                problems.append(f"{where}: a {q.kind}-choice question needs 2 to 8 choices")
-            if q.kind == "single" and correct != 1:
-                problems.append(
-                    f"{where}: a single-choice question needs exactly one correct choice "
-                    f"(found {correct})"
-                )
-            if q.kind == "multiple" and correct < 1:
-                problems.append(f"{where}: a multiple-choice question needs a correct choice")
-        elif q.choices:
-            problems.append(f"{where}: only single and multiple choice questions have choices")
-        if q.kind == "numeric" and q.answer is None:
-            problems.append(f"{where}: a numeric question needs 'answer'")
-        if q.kind != "numeric" and (q.answer is not None or q.tolerance):
-            problems.append(f"{where}: only numeric questions have 'answer' and 'tolerance'")
-        if q.kind == "short" and not q.accepted:
-            problems.append(f"{where}: a short question needs at least one 'accepted' answer")
-        if q.kind != "short" and q.accepted:
-            problems.append(f"{where}: only short questions have 'accepted' answers")
+        problems.extend(
+            f"{where}: {problem}"
+            for problem in question_problems(
+                kind=q.kind,
+                correct=[c.correct for c in q.choices],
+                answer=q.answer,
+                tolerance=q.tolerance,
+                accepted=q.accepted,
+            )
+        )
         problems.extend(
             f"{where}: unknown skill '{s}' (list it under 'skills')"
             for s in q.skills
@@ -164,16 +153,16 @@ def write_quiz(phase: Phase, spec: BaseModel | None, skills: dict[str, Skill]) -
 
 
 def _write_choices(question: Question, specs: list[ChoiceSpec]) -> None:
-    # Position by position, so the choice ids stored in learners' answers keep their meaning
-    # when a typo is fixed.
-    existing = list(question.choices.order_by("order", "id"))
-    for order, (choice, c) in enumerate(zip(existing, specs, strict=False), start=1):
-        if (choice.order, choice.text, choice.correct) != (order, c.text, c.correct):
-            Choice.objects.filter(pk=choice.pk).update(order=order, text=c.text, correct=c.correct)
-    Choice.objects.filter(pk__in=[c.pk for c in existing[len(specs) :]]).delete()
-    Choice.objects.bulk_create(
-        Choice(question=question, order=order, text=c.text, correct=c.correct)
-        for order, c in enumerate(specs[len(existing) :], start=len(existing) + 1)
+    # In place, so the choice ids stored in learners' answers keep their meaning when a typo
+    # is fixed.
+    write_in_place(
+        Choice,
+        list(question.choices.order_by("order", "id")),
+        [
+            {"order": order, "text": c.text, "correct": c.correct}
+            for order, c in enumerate(specs, start=1)
+        ],
+        question=question,
     )
 
 

@@ -1,10 +1,9 @@
 from datetime import date
-from functools import cache
-from zoneinfo import available_timezones
 
 from django import forms
 from django.utils import timezone
 
+from edirae.timezones import validate_time_zone
 from tracks.models import Skill, SourceRole, Track
 from tracks.plans import MAX_HOURS, MIN_HOURS
 
@@ -105,14 +104,5 @@ class GoalsForm(forms.Form):
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"].strip()
-        if zone not in _time_zones():
-            raise forms.ValidationError(
-                f"“{zone}” is not a time zone we know: use a name like Europe/Paris or "
-                "America/New_York."
-            )
+        validate_time_zone(zone)
         return zone
-
-
-@cache
-def _time_zones() -> set[str]:
-    return available_timezones()

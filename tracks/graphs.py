@@ -1,28 +1,21 @@
-"""Small graph helpers for skill prerequisites."""
+"""Small graph helpers for skill prerequisites, on the standard library's `graphlib`."""
+
+from graphlib import CycleError, TopologicalSorter
 
 
 def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    """A cycle in a directed graph given as {node: [successors]}, as a path, or None.
+    """A cycle in a directed graph given as {node: [successors]}, as a path that starts and
+    ends at its smallest node, or None.
 
-    >>> find_cycle({"a": ["b"], "b": ["a"]})
+    >>> find_cycle({"b": ["a"], "a": ["b"]})
     ['a', 'b', 'a']
     """
-    state: dict[str, int] = {}  # 1: on the current path, 2: finished
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for successor in graph.get(node, []):
-            if state.get(successor) == 1:
-                return [*path[path.index(successor) :], successor]
-            if successor not in state and (found := visit(successor)):
-                return found
-        path.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(graph):
-        if node not in state and (found := visit(node)):
-            return found
+    try:
+        # graphlib reads {node: predecessors}: the cycle it reports runs against our edges.
+        TopologicalSorter({node: graph[node] for node in sorted(graph)}).prepare()
+    except CycleError as error:
+        loop = list(reversed(error.args[1]))[:-1]
+        start = loop.index(min(loop))
+        loop = loop[start:] + loop[:start]
+        return [*loop, loop[0]]
     return None

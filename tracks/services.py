@@ -78,7 +78,8 @@ def set_gate(*, phase: Phase, criteria: list[tuple[str, dict]]) -> bool:
 
 
 def publish_problems(*, track: Track) -> list[str]:
-    """Why `track` cannot be published as it stands; empty when it can.
+    """Why `track` cannot be published as it stands; empty when it can. The one home of
+    the rule: the track admin (`TrackPublishForm`) and the track-file import call it.
 
     Every phase but the last needs a gate: a phase without one would never open the next.
     Every gate must still pass its kinds' checks (gates.gate_problems): content edited since
@@ -103,10 +104,10 @@ def publish_problems(*, track: Track) -> list[str]:
             f"Phase {phase.order} ({phase.title}): {problem}"
             for problem in (gates.gate_problems(phase, criteria) if criteria else [])
         )
-    return problems + criteria_publish_problems(track=track)
+    return problems + _criteria_publish_problems(track=track)
 
 
-def criteria_publish_problems(*, track: Track) -> list[str]:
+def _criteria_publish_problems(*, track: Track) -> list[str]:
     """What the kinds used by the track's gates say against publishing it now (for example,
     nobody would review the evidence that `evidence_approved` asks for)."""
     used = GateCriterion.objects.filter(phase__track=track, phase__retired=False).values_list(

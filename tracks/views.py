@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from edirae.http import AuthedRequest, parse_id
 from edirae.timezones import remember_time_zone
 from tracks import calendar, momentum, next_step, progression, selectors, services
+from tracks.durations import months_label
 from tracks.forms import GoalsForm
 from tracks.models import CalendarFeed, Enrollment, Track
-from tracks.plans import months_label
 
 
 @require_GET

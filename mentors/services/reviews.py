@@ -1,6 +1,6 @@
 """Mentors' reviews of a round against its rubric, and the review promise (escalation).
 
-After commit, an approval runs the gate hook (`mentors.gate.on_evidence_approved`) once.
+After commit, an approval runs the gate hook (`mentors.approvals.on_evidence_approved`) once.
 """
 
 from collections.abc import Iterable, Mapping
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
-from mentors import gate
+from mentors import approvals
 from mentors.models import (
     Escalation,
     Review,
@@ -146,7 +146,7 @@ def review(
         if target == State.APPROVED:
             transaction.on_commit(
                 partial(
-                    gate.on_evidence_approved,
+                    approvals.on_evidence_approved,
                     learner_id=submission.learner_id,
                     phase_id=submission.phase_id,
                 )

@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.demo import DemoAccountsRefused, ensure_demo_accounts, ensure_demo_plan
+from demo.loader import DemoAccountsRefused, ensure_demo_accounts, ensure_demo_plan
 from tracks.models import Enrollment, KeyActionProgress
 
 

@@ -164,7 +164,7 @@ FORBIDDEN_IMPORTS = {
     "tracks.progression",
     "tracks.services",
     "mentors.services",
-    "mentors.gate",
+    "mentors.approvals",
     "quizzes.services.grade_attempt",
     "quizzes.services.start_attempt",
     "quizzes.services.save_answers",

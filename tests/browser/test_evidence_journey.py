@@ -101,3 +101,7 @@ def test_evidence_is_reviewed_twice_and_the_learner_sees_it_approved(page, mento
     page.get_by_role("link", name="Deploy a model as a web service").click()
     expect(page.locator("#submission-state")).to_have_text("Approved")
     expect(page.get_by_text("A mentor approved this evidence.")).to_be_visible()
+    # Opening it marked the review read (a POST htmx sends on load): the flag is gone.
+    expect(page.get_by_role("button", name="Mark the review as read")).to_have_count(0)
+    page.get_by_role("link", name="My evidence", exact=True).click()
+    expect(page.get_by_text("Reviewed: new feedback")).to_have_count(0)

@@ -147,7 +147,7 @@ def test_the_learner_resubmits_from_the_feedback_with_the_last_round_filled_in(
     ]
 
 
-def test_my_evidence_flags_a_new_review_until_it_is_opened(owner, claimed, mentor):
+def test_my_evidence_flags_a_new_review_until_it_is_read(owner, claimed, mentor):
     services.review(
         submission=claimed,
         mentor=mentor,
@@ -158,9 +158,17 @@ def test_my_evidence_flags_a_new_review_until_it_is_opened(owner, claimed, mento
     )
     listing = owner.get(reverse("mentors:my_submissions")).content.decode()
     assert "Reviewed: new feedback" in listing and "Approved" in listing
-    owner.get(claimed.get_absolute_url())
+    # Opening the page writes nothing (a link preview or prefetch must not clear the flag);
+    # it asks, by POST, to mark the review read: htmx sends it on load, or the button does.
+    page = owner.get(claimed.get_absolute_url()).content.decode()
+    seen = reverse("mentors:review_seen", args=[claimed.pk])
+    assert f'hx-post="{seen}" hx-trigger="load"' in page and "New review" in page
+    assert "Reviewed: new feedback" in owner.get(reverse("mentors:my_submissions")).text
+    assert owner.post(seen, headers={"HX-Request": "true"}).content == b""
     listing = owner.get(reverse("mentors:my_submissions")).content.decode()
     assert "Reviewed: new feedback" not in listing
+    assert "New review" not in owner.get(claimed.get_absolute_url()).text
+    assert owner.post(seen).url == claimed.get_absolute_url()  # without JavaScript; safe twice
 
 
 def test_the_learner_withdraws_and_can_start_again(owner, submitted, key_action):

@@ -131,7 +131,7 @@ def test_a_second_review_of_the_same_round_is_refused(claimed, mentor, rubric):
 def test_an_approval_calls_the_gate_hook_once_after_commit(
     claimed, mentor, rubric, django_capture_on_commit_callbacks
 ):
-    with mock.patch("mentors.gate.on_evidence_approved") as hook:
+    with mock.patch("mentors.approvals.on_evidence_approved") as hook:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             _review(claimed, mentor, rubric, "approve", {"Working code": 2, "Explanation": 2})
         hook.assert_not_called()  # nothing before commit
@@ -144,7 +144,7 @@ def test_requesting_changes_does_not_call_the_gate_hook(
     claimed, mentor, rubric, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch("mentors.gate.on_evidence_approved") as hook,
+        mock.patch("mentors.approvals.on_evidence_approved") as hook,
         django_capture_on_commit_callbacks(execute=True),
     ):
         review = _review(

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from accounts.demo import ensure_demo_accounts
+from demo.loader import ensure_demo_accounts
 from mentors.models import MentorProfile, Rubric, RubricCriterion, RubricLevel
 from tracks.models import Track
 from tracks.trackfile import import_track_files

@@ -2,7 +2,8 @@
 
 import factory
 
-from quizzes.models import BANK_FACTOR, Card, Choice, Deck, Question, Quiz
+from quizzes.models import Card, Choice, Deck, Question, Quiz
+from quizzes.rules import BANK_FACTOR
 from tests.factories import PhaseFactory, SkillFactory
 
 

@@ -68,6 +68,7 @@ mentors:submit                        GET    302   302   200   200   200   200
 mentors:submission                    GET    302   200   404   404   404   404
 mentors:edit                          GET    302   302   404   404   404   404
 mentors:withdraw                      POST   302   302   404   404   404   404
+mentors:review_seen                   POST   302   302   404   404   404   404
 mentors:file                          GET    302   200   404   404   200   404
 mentors:queue                         GET    302   404   404   200   200   404
 mentors:stats                         GET    302   404   404   200   200   404

@@ -47,6 +47,7 @@ ARGS = {
     "mentors:submission": lambda w: {"pk": w.submission.pk},
     "mentors:edit": lambda w: {"pk": w.submission.pk},
     "mentors:withdraw": lambda w: {"pk": w.submission.pk},
+    "mentors:review_seen": lambda w: {"pk": w.submission.pk},
     "mentors:file": lambda w: {"pk": w.stored_file.pk},
     "mentors:review": lambda w: {"pk": w.submission.pk},
     "mentors:claim": lambda w: {"pk": w.submission.pk},

@@ -135,6 +135,8 @@ def test_reordering_phases_keeps_their_identity(tmp_path):
         MINIMAL.replace("order: 1\n    slug: start", "order: 9\n    slug: start")
         .replace("order: 2\n    slug: finish", "order: 1\n    slug: finish")
         .replace("order: 9\n    slug: start", "order: 2\n    slug: start")
+        # A draft: published, the gateless "Finish" first would never open "Start".
+        .replace("status: published", "status: draft")
     )
     import_track_files([write(tmp_path, swapped)])
     assert Phase.objects.get(slug="start").id == start_id
@@ -184,6 +186,16 @@ BROKEN = {
     "gate without evidence": (
         MINIMAL.replace("      - kind: evidence_approved\n        count: 1\n", ""),
         "can be talked past",
+    ),
+    "published without a gate": (
+        MINIMAL.replace(
+            "    gate:\n      - kind: evidence_approved\n        count: 1\n"
+            "      - kind: key_actions_done\n",
+            "",
+        ),
+        # The admin's words: one home for the rule (tracks.services.publish_problems).
+        "tiny.yaml: track: cannot be published: Phase 1 (Start) has no gate: add its criteria "
+        "before publishing.",
     ),
     "prerequisite cycle": (
         MINIMAL.replace(

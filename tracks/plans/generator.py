@@ -56,11 +56,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from fractions import Fraction
 
+from tracks.durations import WEEKS_PER_MONTH
+
 REFERENCE_HOURS = 10
 MIN_HOURS = 1
 MAX_HOURS = 60
 TEST_OUT_SHARE = Fraction(1, 5)
-WEEKS_PER_MONTH = Fraction(52, 12)
 
 
 # --- Input ----------------------------------------------------------------------------------

@@ -6,20 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from tracks.plans.generator import WEEKS_PER_MONTH, Plan
+# months_label is re-exported: its one home is tracks.durations.
+from tracks.durations import months_label  # noqa: F401
+from tracks.plans.generator import Plan
 
 # --- Reading a plan -------------------------------------------------------------------------
-
-
-def months_label(weeks: int) -> str:
-    """'about 9 months' for a single estimate; short plans stay in weeks."""
-    if weeks < 9:
-        return f"{weeks} week{'s' if weeks != 1 else ''}"
-    months = round(weeks / WEEKS_PER_MONTH)
-    if months >= 24 and months % 12 in (0, 6):
-        years = months / 12
-        return f"about {years:g} years"
-    return f"about {months} months"
 
 
 def schedule_offset(*, plan: Plan, current_phase_id: int | None, today: date) -> int:

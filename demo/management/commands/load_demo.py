@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DemoAccountsRefused, ensure_demo_accounts, ensure_demo_plan
+from demo.loader import DemoAccountsRefused, ensure_demo_accounts, ensure_demo_plan
 from tracks.trackfile import TrackFileError, import_track_files
 
 SEED_DIR = Path(settings.BASE_DIR) / "tracks" / "content"

@@ -1,4 +1,5 @@
-"""Where mentor approvals meet the gate: an approval may complete a phase's gate."""
+"""What an approval sets off: the learner's gate is checked again, since the approved work may
+complete it (the evidence_approved kind itself is in mentors.gates)."""
 
 from tracks.models import Phase
 from tracks.progression import advance_after_commit

@@ -1,14 +1,18 @@
-"""Demo accounts for the embedded mode, so a newcomer can log in as each kind of user."""
+"""Demo accounts and the demo learner's plan for the embedded mode, so a newcomer can log in
+as each kind of user and see a dashboard at once."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from mentors.models import MentorProfile
-from tracks.models import Track
+from tracks import services
+from tracks.models import Enrollment, Track
 
 
 @dataclass(frozen=True)
@@ -77,13 +81,6 @@ def ensure_demo_plan() -> bool:
 
     Returns True when it made the plan.
     """
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tracks import services
-    from tracks.models import Enrollment, Track
-
     if not settings.EMBEDDED:
         raise DemoAccountsRefused("Demo accounts are only created in embedded mode.")
     learner = User.objects.filter(email=DEMO_ACCOUNTS[0].email).first()
