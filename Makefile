@@ -20,7 +20,7 @@ FUZZ_EXAMPLES ?= 10000
 help:
 	@echo "make run    install, migrate, load demo content and accounts, serve http://127.0.0.1:$(PORT)"
 	@echo "make test   install and run the whole test suite on PostgreSQL and Redis"
-	@echo "make lint   ruff and the migrations check"
+	@echo "make lint   ruff, the import contracts (pyproject.toml) and the migrations check"
 	@echo "make fuzz   $(FUZZ_EXAMPLES) generated requests at every form and htmx endpoint; prints the count and the server errors"
 
 .tools/bin/uv:
@@ -52,6 +52,7 @@ fuzz:
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from ai_mentor.models import PracticeAnswer
+from quizzes.answers import is_correct
 from quizzes.models import Choice, Question, SkillMastery
-from quizzes.services import is_correct
 from tracks.models import Phase, Skill
 
 # Questions answered this recently are served again only when nothing else is left.

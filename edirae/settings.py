@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
-    "edirae.apps.EdiraeConfig",  # deployment checks (edirae/checks.py)
+    "edirae.apps.EdiraeConfig",  # deployment checks, local time signals
     "accounts",
     "tracks",
     "quizzes",
@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "edirae.timezones.UserTimeZoneMiddleware",
+    "edirae.local_time.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

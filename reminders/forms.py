@@ -1,7 +1,7 @@
 from django import forms
 
+from edirae.timezones import validate_time_zone
 from reminders.kinds import Kind
-from reminders.periods import is_known_time_zone
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
 
@@ -51,12 +51,7 @@ class PreferencesForm(forms.Form):
 
     def clean_time_zone(self) -> str:
         value = self.cleaned_data["time_zone"].strip()
-        if not is_known_time_zone(value):
-            raise forms.ValidationError(
-                f"“{value}” is not a time zone we know. Use a name like Europe/Paris, "
-                "America/New_York or Asia/Kolkata.",
-                code="unknown_time_zone",
-            )
+        validate_time_zone(value)
         return value
 
     def enabled_kinds(self) -> list[str]:

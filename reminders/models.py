@@ -5,22 +5,13 @@ unique constraint, so a sweep that runs twice, overlaps with another, or retries
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from reminders.periods import DEFAULT_HOUR, DEFAULT_TIME_ZONE, is_known_time_zone
-
-
-def validate_time_zone(value: str) -> None:
-    if value and not is_known_time_zone(value):
-        raise ValidationError(
-            "%(value)s is not a time zone we know: use a name like Europe/Paris or "
-            "America/New_York.",
-            params={"value": value},
-            code="unknown_time_zone",
-        )
+# validate_time_zone stays importable here: migration 0001 names it by this module.
+from edirae.timezones import DEFAULT_TIME_ZONE, validate_time_zone
+from reminders.periods import DEFAULT_HOUR
 
 
 class ReminderPreference(models.Model):

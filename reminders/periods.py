@@ -5,34 +5,16 @@ Pure functions of plain values; no database access.
 
 from collections import defaultdict
 from datetime import datetime
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+
+from edirae.timezones import DEFAULT_TIME_ZONE, is_known_time_zone, known_time_zones, zone_info
 
 DEFAULT_HOUR = 9
-DEFAULT_TIME_ZONE = "UTC"
 # A user is due from their preferred local hour until the end of the next hour. The extra
 # hour covers the hour that does not exist when clocks spring forward (02:00 in Paris on the
 # last Sunday of March) and a sweep missed during a short outage; the period key still
 # means the reminder goes out once. The window never crosses local midnight, so a day's
 # reminder always belongs to that day.
 HOUR_WINDOW = 2
-
-
-@cache
-def known_time_zones() -> frozenset[str]:
-    """The IANA names zoneinfo knows (read from disk once per process)."""
-    return frozenset(available_timezones())
-
-
-@cache
-def zone_info(name: str) -> ZoneInfo:
-    """The zone, loaded once per process. (ZoneInfo's own cache keeps only a few zones alive:
-    grouping every zone by its local hour read ~600 files from disk on each sweep.)"""
-    return ZoneInfo(name)
-
-
-def is_known_time_zone(name: str) -> bool:
-    return name in known_time_zones()
 
 
 def local_now(now: datetime, time_zone: str) -> datetime:

@@ -264,10 +264,9 @@ def activate(*, enrollment: Enrollment) -> Enrollment:
     Enrollment.objects.active().filter(learner_id=enrollment.learner_id).exclude(
         pk=enrollment.pk
     ).update(status=Enrollment.Status.PAUSED, updated_at=timezone.now())
-    Enrollment.objects.filter(pk=enrollment.pk).update(
-        status=Enrollment.Status.ACTIVE, updated_at=timezone.now()
-    )
-    enrollment.status = Enrollment.Status.ACTIVE
+    enrollment.status, enrollment.updated_at = Enrollment.Status.ACTIVE, timezone.now()
+    # A save, not an update: post_save keeps the learner's cached local time current.
+    enrollment.save(update_fields=["status", "updated_at"])
     return enrollment
 
 

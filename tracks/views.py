@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edirae.http import AuthedRequest, parse_id
-from edirae.timezones import remember_time_zone
 from tracks import calendar, momentum, next_step, progression, selectors, services
 from tracks.durations import months_label
 from tracks.forms import GoalsForm
@@ -202,7 +201,6 @@ def goals(request: AuthedRequest) -> HttpResponse:
                     skills=tuple(data["skills"]),
                 ),
             )
-            remember_time_zone(user_id=request.user.pk)  # the goals' zone may have changed
             _tell_what_changed(request, saved)
             return redirect("home")
     else:
@@ -296,7 +294,6 @@ def key_action(request: AuthedRequest, pk: int) -> HttpResponse:
 def activate(request: AuthedRequest, pk: int) -> HttpResponse:
     enrollment = selectors.get_enrollment_for(request.user, pk)
     services.activate(enrollment=enrollment)
-    remember_time_zone(user_id=request.user.pk)  # the active goals, so maybe the zone
     messages.success(request, f"Back on {enrollment.track.title}: your progress is as you left it.")
     return redirect("home")
 

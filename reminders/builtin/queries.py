@@ -30,10 +30,10 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 
 from accounts.models import User
+from edirae.timezones import known_time_zones, zone_info
 from mentors.models import Submission, SubmissionRound
 from quizzes.models import Attempt, ReviewLog
 from reminders import rules
-from reminders.periods import known_time_zones, zone_info
 from tracks.models import KeyActionProgress, PhaseProgress
 from tracks.selectors import dashboard
 

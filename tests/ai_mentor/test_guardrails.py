@@ -156,39 +156,16 @@ def test_the_context_builder_holds_only_retrieved_track_content_and_the_learner_
     assert SECRET_CHOICE not in text and "73" not in text
 
 
-# --- No code path: what the AI mentor's modules may import and write -----------------------
+# --- No code path: what the AI mentor's modules may write (what they may import: the
+# ai-mentor-powerless contract in pyproject.toml) ---------------------------------------
 
 AI_PACKAGE = Path(django_settings.BASE_DIR) / "ai_mentor"
-# Modules and names that change progress, grades or reviews.
-FORBIDDEN_IMPORTS = {
-    "tracks.progression",
-    "tracks.services",
-    "mentors.services",
-    "mentors.approvals",
-    "quizzes.services.grade_attempt",
-    "quizzes.services.start_attempt",
-    "quizzes.services.save_answers",
-    "quizzes.services.review_card",
-    "quizzes.services._update_mastery",
-    "quizzes.services.record_skill_evidence",
-}
 # The models each module may write (create, update, delete, save).
 ALLOWED_WRITES = {
     "services.py": {"AIUsage", "MentorConversation", "MentorMessage"},
     "pre_review.py": {"PreReviewDraft"},
     "practice.py": {"PracticeAnswer"},  # never SkillMastery: practice is no gate input
 }
-
-
-def _imports(tree: ast.AST) -> set[str]:
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
 
 
 def _written_models(tree: ast.AST) -> set[str]:
@@ -210,12 +187,6 @@ def _written_models(tree: ast.AST) -> set[str]:
     return written
 
 
-def test_the_ai_mentor_imports_nothing_that_changes_progress_grades_or_reviews():
-    for path in sorted(AI_PACKAGE.glob("*.py")):
-        tree = ast.parse(path.read_text())
-        assert not (_imports(tree) & FORBIDDEN_IMPORTS), path.name
-
-
 def test_the_ai_mentor_writes_only_its_own_tables():
     for path in sorted(AI_PACKAGE.glob("*.py")):
         written = _written_models(ast.parse(path.read_text()))
@@ -225,9 +196,7 @@ def test_the_ai_mentor_writes_only_its_own_tables():
 
 def test_the_code_checks_would_catch_a_write_to_reviews_or_progress():
     snippet = ast.parse(
-        "from tracks.services import save_goals\n"
         "Review.objects.create(round=r)\n"
         "PhaseProgress.objects.filter(pk=1).update(state='mastered')\n"
     )
-    assert "tracks.services" in _imports(snippet)
     assert {"Review", "PhaseProgress"} <= _written_models(snippet)

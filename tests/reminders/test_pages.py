@@ -103,7 +103,7 @@ def test_an_unknown_time_zone_or_hour_is_refused_field_by_field(owner_client, le
     html = response.content.decode()
     assert response.status_code == 200
     assert "Select a valid choice. 24 is not one of the available choices." in html
-    assert "“Europe/Pariss” is not a time zone we know." in html
+    assert "“Europe/Pariss” is not a time zone we know: use a name like Europe/Paris" in html
     assert 'aria-invalid="true"' in html
     assert not ReminderPreference.objects.filter(user=learner).exists()
 

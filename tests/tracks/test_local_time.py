@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from edirae.timezones import user_time_zone
+from edirae.local_time import user_time_zone
 from mentors import services as evidence_services
 from mentors.models import MentorProfile
 from quizzes import services as quiz_services
