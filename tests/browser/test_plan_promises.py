@@ -20,8 +20,7 @@ from mentors.models import MentorProfile, Submission
 from quizzes import services as quiz_services
 from quizzes.models import CardState
 from reminders.models import ReminderPreference
-from tests.conftest import verified_user
-from tests.tracks.conftest import criterion, enroll, master_first_phase
+from tests.factories import criterion, enroll, master_first_phase, verified_user
 from tracks import gates
 from tracks.models import KeyActionProgress
 
@@ -66,9 +65,7 @@ def send_evidence(learner, phase, now=None):
 
 @pytest.fixture
 def data_scientist(learner, ai_engineering):
-    return enroll(
-        learner, ai_engineering, background="data-scientist", time_zone="Europe/Paris"
-    ).enrollment
+    return enroll(learner, ai_engineering, background="data-scientist", time_zone="Europe/Paris")
 
 
 # --- 1. A plan that keeps its word ------------------------------------------------------------

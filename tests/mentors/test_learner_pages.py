@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from mentors import services
 from mentors.models import Submission, SubmissionFile
-from tests.factories import PASSWORD
-from tests.mentors.conftest import evidence, fresh_rubric, levels_for
+from tests.factories import PASSWORD, evidence, fresh_rubric, levels_for
 
 State = Submission.State
 PDF = b"%PDF-1.4\n% a tiny pdf\n"
@@ -238,7 +237,7 @@ def test_page_queries_do_not_grow_with_rounds_and_submissions(
 
 
 def test_the_evidence_picker_lists_only_the_key_actions_of_open_phases(owner, learner, track):
-    from tests.tracks.conftest import enroll
+    from tests.factories import enroll
 
     first = track.phases.get(order=1).key_actions.get(order=1)
     locked = track.phases.get(order=2).key_actions.get(order=1)

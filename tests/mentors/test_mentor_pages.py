@@ -8,9 +8,14 @@ from django.utils import timezone
 
 from mentors import services
 from mentors.models import MentorAssignment, MentorProfile, Review, Submission
-from tests.conftest import verified_user
-from tests.factories import PASSWORD, build_track
-from tests.mentors.conftest import evidence, fresh_rubric, make_mentor
+from tests.factories import (
+    PASSWORD,
+    build_track,
+    evidence,
+    fresh_rubric,
+    make_mentor,
+    verified_user,
+)
 
 State = Submission.State
 

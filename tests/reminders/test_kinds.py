@@ -16,18 +16,18 @@ from reminders import selectors
 from reminders.builtin import CARDS_DUE_THRESHOLD
 from reminders.kinds import registry
 from reminders.models import KindOptOut, ReminderPreference
-from tests.reminders.conftest import utc
-from tests.reminders.factories import (
+from tests.factories import (
     AttemptFactory,
     card_reviews,
     due_cards,
     enroll,
     finish,
     learning_track,
-    mentor_of,
+    make_mentor,
     reviewed,
     sent_evidence,
     tick,
+    utc,
 )
 from tracks import services as track_services
 from tracks.models import Enrollment, KeyAction, PhaseProgress
@@ -351,7 +351,7 @@ def test_the_weekly_digest_goes_out_on_monday_only(learner, enrollment):
 
 @pytest.fixture
 def mentor(track):
-    return mentor_of(track)
+    return make_mentor("mentor@test.example", track)
 
 
 @pytest.fixture
@@ -405,9 +405,9 @@ def waiting(learner, action):
 def test_evidence_past_the_promise_goes_to_the_mentors_of_its_track(
     waiting, mentor, learner, track
 ):
-    other_mentor = mentor_of(track, "other-mentor@test.example")
-    elsewhere = mentor_of(learning_track(), "elsewhere@test.example")
-    retired = mentor_of(track, "retired@test.example")
+    other_mentor = make_mentor("other-mentor@test.example", track)
+    elsewhere = make_mentor("elsewhere@test.example", learning_track())
+    retired = make_mentor("retired@test.example", track)
     retired.mentor_profile.is_active = False
     retired.mentor_profile.save()
     assert due("evidence_waiting", utc(2026, 11, 22, 9, 59)) == {}
@@ -447,7 +447,7 @@ def test_evidence_a_mentor_is_reviewing_now_is_not_reminded(waiting, mentor):
 
 
 def test_a_mentor_is_never_reminded_of_their_own_evidence(action, track, mentor):
-    mentor_and_learner = mentor_of(track, "both@test.example")
+    mentor_and_learner = make_mentor("both@test.example", track)
     sent_evidence(mentor_and_learner, action, at=utc(2026, 11, 20, 10))
     assert set(due("evidence_waiting", utc(2026, 11, 22, 11))) == {mentor.pk}
 

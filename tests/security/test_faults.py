@@ -14,8 +14,7 @@ from django.urls import reverse
 from mentors.models import MentorConversation, Submission
 from reminders import services as reminder_services
 from reminders.models import Reminder
-from tests.factories import PASSWORD
-from tests.reminders.conftest import eager_tasks, kinds, learner_in, utc  # noqa: F401 (fixtures)
+from tests.factories import PASSWORD, learner_in, utc
 from tests.security.faults import CLOSED_CACHE, broker_down, cache_down, smtp_refusing
 
 pytestmark = pytest.mark.django_db

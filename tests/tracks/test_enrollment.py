@@ -8,20 +8,15 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import build_track
-from tests.tracks.conftest import enroll
+from tests.factories import build_track, enroll, goals_for, phase_states
 from tracks import plans, services
 from tracks.models import Enrollment, KeyActionProgress, PhaseProgress, SourceRole
 
 
-def states(enrollment) -> list[str]:
-    return list(enrollment.phase_progress.order_by("phase__order").values_list("state", flat=True))
-
-
 def test_enrolling_unlocks_the_first_phase_and_locks_the_rest(learner, ai_engineering):
-    saved = enroll(learner, ai_engineering)
+    saved = services.save_goals(learner=learner, goals=goals_for(ai_engineering))
     assert saved.enrolled
-    assert states(saved.enrollment) == ["unlocked", "locked", "locked", "locked", "locked"]
+    assert phase_states(saved.enrollment) == ["unlocked", "locked", "locked", "locked", "locked"]
     first = saved.enrollment.phase_progress.get(phase__order=1)
     assert first.unlocked_at is not None and first.mastered_at is None
     assert saved.enrollment.key_action_progress.count() == 20
@@ -30,41 +25,43 @@ def test_enrolling_unlocks_the_first_phase_and_locks_the_rest(learner, ai_engine
 
 def test_the_plan_starts_today_in_the_learners_time_zone(learner, ai_engineering):
     now = timezone.now().replace(hour=23, minute=30)  # 23:30 UTC is the next day in Tokyo
-    saved = enroll(learner, ai_engineering, time_zone="Asia/Tokyo", now=now)
+    saved = services.save_goals(
+        learner=learner, goals=goals_for(ai_engineering, time_zone="Asia/Tokyo"), now=now
+    )
     assert saved.enrollment.started_on == (now + timedelta(hours=9)).date()
     assert saved.enrollment.plan["start"] == saved.enrollment.started_on.isoformat()
 
 
 def test_saving_the_same_goals_twice_changes_nothing(learner, ai_engineering):
-    first = enroll(learner, ai_engineering)
-    second = enroll(learner, ai_engineering)
+    first = services.save_goals(learner=learner, goals=goals_for(ai_engineering))
+    second = services.save_goals(learner=learner, goals=goals_for(ai_engineering))
     assert not second.enrolled and second.changes == []
     assert second.enrollment.pk == first.enrollment.pk
     assert PhaseProgress.objects.count() == 5
-    assert states(second.enrollment)[0] == "unlocked"
+    assert phase_states(second.enrollment)[0] == "unlocked"
 
 
 def test_switching_tracks_pauses_the_other_and_keeps_its_progress(learner, ai_engineering):
-    first = enroll(learner, ai_engineering).enrollment
+    first = enroll(learner, ai_engineering)
     ticked = first.key_action_progress.first()
     services.set_key_action_done(progress=ticked, done=True)
     other = build_track(phases=2, actions_per_phase=2)
 
-    second = enroll(learner, other).enrollment
+    second = enroll(learner, other)
 
     first.refresh_from_db()
     assert first.status == "paused" and second.status == "active"
-    assert states(first)[0] == "unlocked"
+    assert phase_states(first)[0] == "unlocked"
     assert KeyActionProgress.objects.get(pk=ticked.pk).done
 
-    back = enroll(learner, ai_engineering)
+    back = services.save_goals(learner=learner, goals=goals_for(ai_engineering))
     assert back.resumed and not back.enrolled
     assert Enrollment.objects.get(pk=second.pk).status == "paused"
     assert KeyActionProgress.objects.get(pk=ticked.pk).done
 
 
 def test_a_learner_cannot_have_two_active_enrollments(learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering).enrollment
+    enrollment = enroll(learner, ai_engineering)
     other = build_track(phases=1, actions_per_phase=1)
     with pytest.raises(IntegrityError):
         Enrollment.objects.create(
@@ -77,7 +74,7 @@ def test_a_learner_cannot_have_two_active_enrollments(learner, ai_engineering):
 
 
 def test_activate_switches_back_and_is_safe_twice(learner, ai_engineering):
-    first = enroll(learner, ai_engineering).enrollment
+    first = enroll(learner, ai_engineering)
     enroll(learner, build_track(phases=1, actions_per_phase=1))
     services.activate(enrollment=first)
     services.activate(enrollment=first)
@@ -85,8 +82,8 @@ def test_activate_switches_back_and_is_safe_twice(learner, ai_engineering):
 
 
 def test_more_hours_regenerate_a_shorter_plan_and_say_what_changed(learner, ai_engineering):
-    before = enroll(learner, ai_engineering, hours=5).enrollment.plan
-    saved = enroll(learner, ai_engineering, hours=20)
+    before = enroll(learner, ai_engineering, hours=5).plan
+    saved = services.save_goals(learner=learner, goals=goals_for(ai_engineering, hours=20))
     assert saved.enrollment.plan["role_date"] < before["role_date"]
     assert any("Build Foundational Skills" in change for change in saved.changes)
     assert any("earlier" in change for change in saved.changes)
@@ -96,7 +93,7 @@ def test_declared_skills_outside_the_track_are_ignored(learner, ai_engineering):
     from tests.factories import SkillFactory
 
     stray = SkillFactory(slug="knitting")
-    saved = enroll(learner, ai_engineering, skills=[stray])
+    saved = services.save_goals(learner=learner, goals=goals_for(ai_engineering, skills=[stray]))
     assert list(saved.enrollment.skills.all()) == []
 
 
@@ -104,7 +101,7 @@ def test_declared_skills_outside_the_track_are_ignored(learner, ai_engineering):
 
 
 def test_ticking_is_idempotent_and_keeps_the_first_time(learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering).enrollment
+    enrollment = enroll(learner, ai_engineering)
     progress = enrollment.key_action_progress.filter(key_action__phase__order=1).first()
     first = services.set_key_action_done(progress=progress, done=True).ticked_at
     again = services.set_key_action_done(progress=progress, done=True).ticked_at
@@ -113,7 +110,7 @@ def test_ticking_is_idempotent_and_keeps_the_first_time(learner, ai_engineering)
 
 
 def test_a_locked_phases_key_actions_cannot_be_ticked(learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering).enrollment
+    enrollment = enroll(learner, ai_engineering)
     progress = enrollment.key_action_progress.filter(key_action__phase__order=2).first()
     with pytest.raises(services.PhaseNotOpen):
         services.set_key_action_done(progress=progress, done=True)
@@ -121,7 +118,7 @@ def test_a_locked_phases_key_actions_cannot_be_ticked(learner, ai_engineering):
 
 
 def test_a_paused_tracks_key_actions_cannot_be_ticked(learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering).enrollment
+    enrollment = enroll(learner, ai_engineering)
     enroll(learner, build_track(phases=1, actions_per_phase=1))
     progress = enrollment.key_action_progress.filter(key_action__phase__order=1).first()
     with pytest.raises(services.PhaseNotOpen):
@@ -157,7 +154,7 @@ def test_regenerating_never_changes_a_mastered_phase_or_ticked_actions(
 ):
     enrollment = Enrollment.objects.filter(learner=learner, track=ai_engineering).first()
     if enrollment is None:
-        enrollment = enroll(learner, ai_engineering).enrollment
+        enrollment = enroll(learner, ai_engineering)
         master_first_phase(enrollment)
         for progress in enrollment.key_action_progress.filter(key_action__phase__order__lte=2)[:5]:
             KeyActionProgress.objects.filter(pk=progress.pk).update(ticked_at=timezone.now())

@@ -15,9 +15,7 @@ from hypothesis import strategies as st
 
 from mentors.models import Submission
 from quizzes import services as quiz_services
-from tests.conftest import verified_user
-from tests.factories import build_track
-from tests.quizzes.factories import build_deck, build_quiz
+from tests.factories import build_deck, build_quiz, build_track, verified_user
 from tracks import progression, services
 from tracks.models import KeyActionProgress, PhaseProgress
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from mentors.models import Submission
 from quizzes.models import Attempt, CardState, ReviewLog
-from tests.factories import build_track
-from tests.quizzes.factories import build_deck, build_quiz
+from tests.factories import build_deck, build_quiz, build_track, enroll, phase_states, set_gate
 from tracks import gates, progression, services
 from tracks.models import (
     Enrollment,
@@ -23,23 +22,8 @@ from tracks.models import (
 State = PhaseProgress.State
 
 
-def enroll(learner, track):
-    return services.save_goals(
-        learner=learner,
-        goals=services.GoalsInput(
-            track=track, background="newcomer", hours_per_week=10, time_zone="UTC"
-        ),
-    ).enrollment
-
-
-def set_gate(phase, *criteria):
-    problems = gates.gate_problems(phase, list(criteria))
-    assert not problems, problems
-    services.set_gate(phase=phase, criteria=list(criteria))
-
-
-def states(enrollment):
-    return list(enrollment.phase_progress.order_by("phase__order").values_list("state", flat=True))
+# Goals whose background covers no phase, in UTC (the gate tests count days in UTC).
+NEWCOMER = {"background": "newcomer", "time_zone": "UTC"}
 
 
 def graded(learner, quiz, score):
@@ -92,7 +76,7 @@ def quiz(phase1):
 @pytest.mark.parametrize(("best", "met"), [(79, False), (80, True)])
 def test_quiz_score_is_met_at_the_threshold_and_not_below(learner, track, phase1, quiz, best, met):
     set_gate(phase1, ("quiz_score", {"threshold": 80}), ("key_actions_done", {}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     graded(learner, quiz, 40)
     graded(learner, quiz, best)
     result = progression.evaluate(enrollment=enrollment).results[0]
@@ -103,7 +87,7 @@ def test_quiz_score_is_met_at_the_threshold_and_not_below(learner, track, phase1
 @pytest.mark.django_db
 def test_quiz_score_says_when_there_is_no_attempt_yet(learner, track, phase1, quiz):
     set_gate(phase1, ("quiz_score", {}))
-    result = progression.evaluate(enrollment=enroll(learner, track)).results[0]
+    result = progression.evaluate(enrollment=enroll(learner, track, **NEWCOMER)).results[0]
     assert not result.met
     assert result.sentence == "No graded attempt yet: the quiz needs 80 %."
 
@@ -117,7 +101,7 @@ def test_evidence_counts_approved_work_only_never_work_waiting_for_review(
     learner, track, phase1, state, count, met
 ):
     set_gate(phase1, ("evidence_approved", {"count": count}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     approved(learner, phase1.key_actions.get(order=1), state=state)
     result = progression.evaluate(enrollment=enrollment).results[0]
     assert result.met is met
@@ -128,7 +112,7 @@ def test_evidence_counts_approved_work_only_never_work_waiting_for_review(
 @pytest.mark.django_db
 def test_key_actions_done_needs_every_tick(learner, track, phase1, quiz):
     set_gate(phase1, ("quiz_score", {}), ("key_actions_done", {}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     KeyActionProgress.objects.filter(
         enrollment=enrollment, key_action__phase=phase1, key_action__order=1
     ).update(ticked_at=timezone.now())
@@ -161,7 +145,7 @@ def test_card_retention_counts_recalls_that_came_weeks_after_the_review_before(
 ):
     deck = build_deck(phase=phase1, cards=5)
     set_gate(phase1, ("quiz_score", {}), ("card_retention", {"share": 80}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     now = timezone.now()
     Enrollment.objects.filter(pk=enrollment.pk).update(created_at=now - timedelta(days=60))
     enrollment.refresh_from_db()
@@ -192,7 +176,7 @@ def test_card_retention_counts_recalls_that_came_weeks_after_the_review_before(
 def test_a_card_that_lapsed_since_its_recall_is_not_retained(learner, track, phase1, quiz):
     deck = build_deck(phase=phase1, cards=1)
     set_gate(phase1, ("quiz_score", {}), ("card_retention", {"share": 100}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     now = timezone.now()
     Enrollment.objects.filter(pk=enrollment.pk).update(created_at=now - timedelta(days=60))
     enrollment.refresh_from_db()
@@ -207,8 +191,7 @@ def test_a_card_that_lapsed_since_its_recall_is_not_retained(learner, track, pha
 def test_skill_mastery_names_the_weakest_skill(learner, track, phase1):
     from quizzes import services as quiz_services
     from quizzes.models import SkillMastery
-    from tests.factories import SkillFactory
-    from tests.quizzes.factories import QuizFactory, single
+    from tests.factories import QuizFactory, SkillFactory, single
 
     docker, python = SkillFactory(name="Docker"), SkillFactory(name="Python")
     quiz = QuizFactory(phase=phase1, questions_per_attempt=8)
@@ -216,7 +199,7 @@ def test_skill_mastery_names_the_weakest_skill(learner, track, phase1):
         for _ in range(4):
             single(quiz, skills=[skill])
     set_gate(phase1, ("skill_mastery", {}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     attempt = quiz_services.start_attempt(learner=learner, quiz=quiz)
     answers = {}
     for response in attempt.responses.select_related("question").prefetch_related(
@@ -281,7 +264,7 @@ def test_a_track_cannot_be_published_with_a_gateless_phase_but_the_last(
 def ready(learner, track, phase1, quiz):
     """An enrollment whose first phase's gate is met."""
     set_gate(phase1, ("quiz_score", {}), ("evidence_approved", {}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     graded(learner, quiz, 90)
     approved(learner, phase1.key_actions.get(order=1))
     return enrollment
@@ -293,7 +276,7 @@ def test_it_unlocks_the_next_phase_once(ready, django_assert_max_num_queries):
         first = progression.advance(enrollment=ready)
     second = progression.advance(enrollment=ready)
     assert [p.order for p in first.unlocked] == [2] and not second.changed
-    assert states(ready) == [State.MASTERED, State.UNLOCKED, State.LOCKED]
+    assert phase_states(ready) == [State.MASTERED, State.UNLOCKED, State.LOCKED]
     assert ProgressEvent.objects.filter(kind="unlocked").count() == 1
     mastered = ProgressEvent.objects.get(kind="mastered")
     assert [c["kind"] for c in mastered.snapshot["criteria"]] == ["quiz_score", "evidence_approved"]
@@ -303,18 +286,18 @@ def test_it_unlocks_the_next_phase_once(ready, django_assert_max_num_queries):
 @pytest.mark.django_db
 def test_it_opens_nothing_while_a_criterion_is_missing(learner, track, phase1, quiz):
     set_gate(phase1, ("quiz_score", {}), ("evidence_approved", {}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     graded(learner, quiz, 100)
     approved(learner, phase1.key_actions.get(order=1), state=Submission.State.IN_REVIEW)
     assert not progression.advance(enrollment=enrollment).changed
-    assert states(enrollment) == [State.UNLOCKED, State.LOCKED, State.LOCKED]
+    assert phase_states(enrollment) == [State.UNLOCKED, State.LOCKED, State.LOCKED]
 
 
 @pytest.mark.django_db
 def test_a_phase_without_a_gate_never_opens_the_next(learner, track):
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     assert not progression.advance(enrollment=enrollment).changed
-    assert states(enrollment)[1] == State.LOCKED
+    assert phase_states(enrollment)[1] == State.LOCKED
 
 
 @pytest.mark.django_db(transaction=True)
@@ -346,7 +329,7 @@ def test_grading_an_attempt_advances_after_commit(
     from quizzes import services as quiz_services
 
     set_gate(phase1, ("quiz_score", {"threshold": 60}), ("key_actions_done", {}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     KeyActionProgress.objects.filter(enrollment=enrollment).update(ticked_at=timezone.now())
     attempt = quiz_services.start_attempt(learner=learner, quiz=quiz)
     answers = {
@@ -359,7 +342,7 @@ def test_grading_an_attempt_advances_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         quiz_services.grade_attempt(attempt=attempt)
     assert callbacks  # advance runs after the grading transaction commits
-    assert states(enrollment)[:2] == [State.MASTERED, State.UNLOCKED]
+    assert phase_states(enrollment)[:2] == [State.MASTERED, State.UNLOCKED]
 
 
 # --- Edits to published tracks, exemptions --------------------------------------------------
@@ -371,7 +354,7 @@ def test_changing_a_gate_never_relocks_a_mastered_phase_and_is_in_the_trail(read
     phase2 = track.phases.get(order=2)
     set_gate(phase2, ("evidence_approved", {"count": 1}))
     set_gate(phase1, ("quiz_score", {"threshold": 100}), ("evidence_approved", {"count": 1}))
-    assert states(ready)[0] == State.MASTERED
+    assert phase_states(ready)[0] == State.MASTERED
     # Learners on phase 2 see its gate change; the mastered phase 1 keeps its record.
     set_gate(phase2, ("evidence_approved", {"count": 1}), ("key_actions_done", {}))
     events = ProgressEvent.objects.filter(kind="gate_changed").order_by("id")
@@ -383,7 +366,7 @@ def test_changing_a_gate_never_relocks_a_mastered_phase_and_is_in_the_trail(read
 @pytest.mark.django_db
 def test_staff_grant_an_exemption_recorded_with_who_and_why(learner, staff, track, phase1, quiz):
     set_gate(phase1, ("quiz_score", {}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     with pytest.raises(progression.ExemptionRefused):
         progression.grant_exemption(enrollment=enrollment, phase=phase1, staff=learner, reason="x")
     with pytest.raises(progression.ExemptionRefused, match="Say why"):
@@ -393,7 +376,7 @@ def test_staff_grant_an_exemption_recorded_with_who_and_why(learner, staff, trac
     )
     event = ProgressEvent.objects.get(kind="exempted")
     assert (event.actor, event.reason) == (staff, "Passed our in-person exam.")
-    assert states(enrollment)[:2] == [State.MASTERED, State.UNLOCKED]
+    assert phase_states(enrollment)[:2] == [State.MASTERED, State.UNLOCKED]
 
 
 # --- Query budgets --------------------------------------------------------------------------
@@ -412,7 +395,7 @@ def test_evaluate_has_a_budget_whatever_the_history(
         ("evidence_approved", {}),
         ("key_actions_done", {}),
     )
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     for i in range(history):
         graded(learner, quiz, 10 + i)
         for card in deck.cards.all():
@@ -439,7 +422,7 @@ def test_a_locked_phases_quiz_cannot_be_started(learner, track):
     from quizzes import services as quiz_services
 
     quiz2 = build_quiz(phase=track.phases.get(order=2), per_attempt=3)
-    enroll(learner, track)
+    enroll(learner, track, **NEWCOMER)
     with pytest.raises(quiz_services.LearningRefused, match="Phase 2 is still locked"):
         quiz_services.start_attempt(learner=learner, quiz=quiz2)
 
@@ -471,18 +454,18 @@ def test_a_background_that_covers_the_phase_may_test_out_but_the_phase_opens_in_
     graded(learner, quiz, 100)
     progression.advance(enrollment=enrollment)
     # Phase 1 still needs a mentor's approval: phase 2's passed quiz opens nothing.
-    assert states(enrollment) == [State.UNLOCKED, State.LOCKED, State.LOCKED]
+    assert phase_states(enrollment) == [State.UNLOCKED, State.LOCKED, State.LOCKED]
     approved(learner, phase1.key_actions.get(order=1))
     progression.advance(enrollment=enrollment)
     # Phase 1 masters, phase 2 opens and, its gate already met by the test-out, masters too.
-    assert states(enrollment) == [State.MASTERED, State.MASTERED, State.UNLOCKED]
+    assert phase_states(enrollment) == [State.MASTERED, State.MASTERED, State.UNLOCKED]
 
 
 @pytest.mark.django_db
 def test_evidence_recorded_before_enrolling_does_not_count(learner, track, phase1, quiz):
     graded(learner, quiz, 100)
     set_gate(phase1, ("quiz_score", {}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     assert not progression.evaluate(enrollment=enrollment).met
 
 
@@ -490,7 +473,7 @@ def test_evidence_recorded_before_enrolling_does_not_count(learner, track, phase
 def test_evidence_for_a_locked_phase_is_refused(learner, track):
     from mentors import services as mentor_services
 
-    enroll(learner, track)
+    enroll(learner, track, **NEWCOMER)
     key_action = track.phases.get(order=2).key_actions.get(order=1)
     with pytest.raises(mentor_services.EvidenceRefused, match="Phase 2 is still locked"):
         mentor_services.submit_evidence(
@@ -507,11 +490,11 @@ def test_the_tick_that_completes_the_gate_opens_the_next_phase_after_commit(
     learner, track, phase1, quiz, django_capture_on_commit_callbacks
 ):
     set_gate(phase1, ("quiz_score", {}), ("key_actions_done", {}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, **NEWCOMER)
     graded(learner, quiz, 90)
     rows = list(KeyActionProgress.objects.filter(enrollment=enrollment, key_action__phase=phase1))
     services.set_key_action_done(progress=rows[0], done=True)
-    assert states(enrollment)[1] == State.LOCKED
+    assert phase_states(enrollment)[1] == State.LOCKED
     with django_capture_on_commit_callbacks(execute=True):
         services.set_key_action_done(progress=rows[1], done=True)
-    assert states(enrollment)[:2] == [State.MASTERED, State.UNLOCKED]
+    assert phase_states(enrollment)[:2] == [State.MASTERED, State.UNLOCKED]

@@ -10,15 +10,14 @@ from mentors import services as evidence_services
 from mentors.models import MentorProfile
 from quizzes import services as quiz_services
 from reminders.models import ReminderPreference
-from tests.conftest import verified_user
-from tests.tracks.conftest import enroll
+from tests.factories import enroll, verified_user
 
 NOON_UTC = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # 13:00 in Paris
 
 
 @pytest.fixture
 def paris(learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering, time_zone="Europe/Paris").enrollment
+    enrollment = enroll(learner, ai_engineering, time_zone="Europe/Paris")
     phase1 = ai_engineering.phases.get(order=1)
     attempt = quiz_services.start_attempt(learner=learner, quiz=phase1.quiz, now=NOON_UTC)
     action = phase1.key_actions.filter(needs_evidence=True).first()

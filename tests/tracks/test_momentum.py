@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quizzes.models import ReviewLog
-from tests.tracks.conftest import criterion, enroll, master_first_phase
+from tests.factories import criterion, enroll, master_first_phase
 from tracks import momentum
 from tracks.models import Enrollment, KeyActionProgress
 
@@ -16,10 +16,7 @@ THURSDAY = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def enrollment(learner, ai_engineering):
     long_ago = THURSDAY - timedelta(weeks=6)
-    enrollment = enroll(learner, ai_engineering, hours=5, now=long_ago).enrollment
-    Enrollment.objects.filter(pk=enrollment.pk).update(created_at=long_ago)
-    enrollment.refresh_from_db()
-    return enrollment
+    return enroll(learner, ai_engineering, hours=5, at=long_ago)
 
 
 def review_on(learner, card, when):
@@ -68,7 +65,7 @@ def test_ticks_and_attempts_count_as_study_too(learner, enrollment):
 
 
 def test_study_before_enrolling_does_not_count(learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering, hours=5).enrollment
+    enrollment = enroll(learner, ai_engineering, hours=5)
     Enrollment.objects.filter(pk=enrollment.pk).update(created_at=THURSDAY - timedelta(hours=1))
     enrollment.refresh_from_db()
     card = ai_engineering.phases.get(order=1).deck.cards.first()

@@ -9,8 +9,7 @@ from django.utils import timezone
 from mentors import services as evidence_services
 from mentors.models import Submission
 from quizzes.models import CardState
-from tests.factories import build_track
-from tests.tracks.conftest import enroll
+from tests.factories import build_track, enroll
 from tracks import next_step, progression, selectors, services
 from tracks.models import KeyActionProgress
 
@@ -34,7 +33,7 @@ def send_evidence(learner, phase):
 
 @pytest.fixture
 def data_scientist(learner, ai_engineering):
-    return enroll(learner, ai_engineering, background="data-scientist").enrollment
+    return enroll(learner, ai_engineering, background="data-scientist")
 
 
 def test_a_new_learner_starts_the_deck_whose_window_takes_days(learner, data_scientist):

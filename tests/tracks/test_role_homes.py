@@ -4,9 +4,7 @@ import pytest
 from django.urls import reverse
 
 from mentors.models import MentorProfile
-from tests.conftest import verified_user
-from tests.factories import build_track
-from tests.tracks.conftest import enroll
+from tests.factories import build_track, enroll, verified_user
 from tracks.services import set_gate
 
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from tests.factories import build_track
-from tests.tracks.conftest import enroll
+from tests.factories import build_track, enroll
 from tracks import services
 from tracks.models import CalendarFeed, Enrollment, KeyActionProgress, Track
 
@@ -158,8 +157,8 @@ def test_the_dashboard_shows_the_current_phase_the_timeline_and_locked_phases(
 
 def test_the_dashboard_says_behind_by_n_weeks(owner, learner, ai_engineering):
     long_ago = timezone.now() - timedelta(weeks=30)
-    enrollment = enroll(learner, ai_engineering, background="data-scientist", now=long_ago)
-    planned = Enrollment.objects.get(pk=enrollment.enrollment.pk).plan["phases"][0]["weeks"]
+    enrollment = enroll(learner, ai_engineering, background="data-scientist", at=long_ago)
+    planned = Enrollment.objects.get(pk=enrollment.pk).plan["phases"][0]["weeks"]
     page = owner.get("/").content.decode()
     assert f"Behind by {30 - planned} weeks" in page and "planned to end on" in page
     assert "add hours a week or move your target date" in page
@@ -176,14 +175,14 @@ def test_a_target_date_the_plan_misses_is_said_with_the_hours_that_meet_it(
 
 
 def test_a_finished_track_says_so(owner, learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering).enrollment
+    enrollment = enroll(learner, ai_engineering)
     enrollment.phase_progress.update(state="mastered", mastered_at=timezone.now())
     page = owner.get("/").content.decode()
     assert "Track finished" in page and "Current phase" not in page
 
 
 def test_paused_tracks_can_be_resumed_from_the_dashboard(owner, learner, ai_engineering):
-    first = enroll(learner, ai_engineering).enrollment
+    first = enroll(learner, ai_engineering)
     enroll(learner, build_track(phases=1, actions_per_phase=1))
     page = owner.get("/").content.decode()
     assert reverse("plan:activate", args=[first.pk]) in page
@@ -247,7 +246,7 @@ def test_ticking_works_without_javascript(owner, learner, ai_engineering):
 
 
 def test_a_locked_phases_action_cannot_be_ticked(owner, learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering).enrollment
+    enrollment = enroll(learner, ai_engineering)
     locked = enrollment.key_action_progress.filter(key_action__phase__order=2).first()
     response = owner.post(
         reverse("plan:key_action", args=[locked.pk]), {"done": "1"}, HTTP_HX_REQUEST="true"
@@ -276,7 +275,7 @@ def test_a_stranger_gets_404_for_someone_elses_key_action(stranger_client, learn
 def test_a_stranger_gets_404_for_someone_elses_enrollment(
     stranger_client, stranger, learner, ai_engineering
 ):
-    theirs = enroll(learner, ai_engineering).enrollment
+    theirs = enroll(learner, ai_engineering)
     enroll(learner, build_track(phases=1, actions_per_phase=1))  # theirs is now paused
     url = reverse("plan:activate", args=[theirs.pk])
     assert stranger_client.post(url).status_code == 404
@@ -303,7 +302,7 @@ def test_a_visitor_is_sent_to_log_in(client, learner, ai_engineering):
 
 def test_the_calendar_feed_lists_the_plans_milestones(client, learner, ai_engineering):
     target = timezone.localdate() + timedelta(weeks=20)
-    enrollment = enroll(learner, ai_engineering, target_date=target).enrollment
+    enrollment = enroll(learner, ai_engineering, target_date=target)
     feed = services.calendar_feed(learner=learner)
     response = client.get(reverse("plan:feed", args=[feed.token]))
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -354,7 +353,7 @@ def test_a_stranger_cannot_see_or_revoke_someone_elses_feed(
 
 
 def test_staff_can_read_an_enrollment_in_the_admin(client, staff, learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering).enrollment
+    enrollment = enroll(learner, ai_engineering)
     client.force_login(staff)
     assert client.get(reverse("admin:tracks_enrollment_changelist")).status_code == 200
     page = client.get(reverse("admin:tracks_enrollment_change", args=[enrollment.pk]))

@@ -1,14 +1,8 @@
-"""Reminder kinds that exist only in tests, and helpers to run sweeps and deliveries."""
+"""Reminder kinds that exist only in tests (the `kinds` fixture of tests/conftest.py puts them
+in the registry)."""
 
-from datetime import datetime
-
-import pytest
-
-from edirae.celery import app as celery_app
-from reminders.kinds import Content, Due, Kind, registry
-from reminders.models import ReminderPreference
+from reminders.kinds import Content, Due, Kind
 from reminders.periods import local_day
-from tests.conftest import verified_user
 
 
 class DailyNudge(Kind):
@@ -52,30 +46,3 @@ class Announcement(Kind):
             body="A mentor approved it <b>with praise</b>.",
             url="/tracks/",
         )
-
-
-@pytest.fixture
-def kinds():
-    with registry.override(DailyNudge(), Announcement()):
-        yield
-
-
-@pytest.fixture
-def eager_tasks():
-    """Tasks run in the calling thread when enqueued (no broker, no worker)."""
-    saved = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = saved
-
-
-def learner_in(zone: str, *, hour: int = 8, email: str | None = None, **preference):
-    user = verified_user(email or f"{zone.replace('/', '-').lower()}-{hour}@test.example")
-    ReminderPreference.objects.create(user=user, time_zone=zone, hour=hour, **preference)
-    return user
-
-
-def utc(*args) -> datetime:
-    from datetime import UTC
-
-    return datetime(*args, tzinfo=UTC)
