@@ -60,6 +60,18 @@ def ai_engineering(db, fallback_reviewer):
 
 
 @pytest.fixture
+def small_track(db, fallback_reviewer):
+    """A small published track in the track-file format (tests/fixtures/small-track.yaml): the
+    AI Engineering seed's phases, key actions, skills, backgrounds and gates with the fewest
+    questions and cards the content rules allow, for tests that are not about the seed."""
+    from tracks.models import Track
+    from tracks.trackfile import import_track_files
+
+    import_track_files([Path(__file__).resolve().parent / "fixtures" / "small-track.yaml"])
+    return Track.objects.get(slug="small-ai-engineering")
+
+
+@pytest.fixture
 def kinds():
     """Only the test kinds of tests/reminders/fakes.py in the reminder registry."""
     from reminders.kinds import registry
