@@ -342,9 +342,7 @@ def test_the_settings_page_turns_the_feed_on_renews_and_revokes_it(owner, learne
     assert not CalendarFeed.objects.filter(learner=learner).exists()
 
 
-def test_a_stranger_cannot_see_or_revoke_someone_elses_feed(
-    stranger_client, learner, small_track
-):
+def test_a_stranger_cannot_see_or_revoke_someone_elses_feed(stranger_client, learner, small_track):
     enroll(learner, small_track)
     feed = services.calendar_feed(learner=learner)
     assert feed.token not in stranger_client.get(reverse("plan:settings")).content.decode()
