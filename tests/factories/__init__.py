@@ -12,6 +12,7 @@ from tests.factories.mentors import (
     make_mentor,
     reviewed,
     sent_evidence,
+    submission,
 )
 from tests.factories.quizzes import (
     AttemptFactory,
@@ -23,6 +24,7 @@ from tests.factories.quizzes import (
     build_quiz,
     card_reviews,
     due_cards,
+    graded_attempt,
     multiple,
     numeric,
     short,
@@ -30,6 +32,7 @@ from tests.factories.quizzes import (
 )
 from tests.factories.reminders import learner_in, learning_track, utc
 from tests.factories.tracks import (
+    NEWCOMER_IN_UTC,
     KeyActionFactory,
     PhaseFactory,
     ResourceFactory,
@@ -47,6 +50,7 @@ from tests.factories.tracks import (
 )
 
 __all__ = [
+    "NEWCOMER_IN_UTC",
     "PASSWORD",
     "AttemptFactory",
     "CardFactory",
@@ -70,6 +74,7 @@ __all__ = [
     "finish",
     "fresh_rubric",
     "goals_for",
+    "graded_attempt",
     "learner_in",
     "learning_track",
     "levels_for",
@@ -83,6 +88,7 @@ __all__ = [
     "set_gate",
     "short",
     "single",
+    "submission",
     "tick",
     "utc",
     "verified_user",

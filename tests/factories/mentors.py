@@ -27,6 +27,20 @@ def evidence(**overrides) -> mentor_services.Evidence:
     return mentor_services.Evidence(**{**fields, **overrides})
 
 
+def submission(learner, key_action, state: str = Submission.State.APPROVED) -> Submission:
+    """A submission for `key_action` in `state` (approved by default), sent two days ago."""
+    from django.utils import timezone
+
+    return Submission.objects.create(
+        learner=learner,
+        key_action=key_action,
+        phase=key_action.phase,
+        track=key_action.phase.track,
+        state=state,
+        submitted_at=timezone.now() - timedelta(days=2),
+    )
+
+
 def sent_evidence(learner, key_action, *, at: datetime, escalated: bool = False) -> Submission:
     """A submission of one round sent to mentors at `at` and still waiting."""
     submission = Submission.objects.create(

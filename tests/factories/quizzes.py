@@ -189,3 +189,20 @@ def card_reviews(learner, deck, *, count: int, at: datetime) -> list[ReviewLog]:
         )
         for n in range(count)
     )
+
+
+def graded_attempt(learner, quiz: Quiz, score: int) -> Attempt:
+    """A graded attempt of ten questions scored `score`, graded now (no study noted)."""
+    from django.utils import timezone
+
+    return Attempt.objects.create(
+        learner=learner,
+        quiz=quiz,
+        seed=1,
+        state=Attempt.State.GRADED,
+        graded_at=timezone.now(),
+        question_count=10,
+        correct_count=score // 10,
+        score=score,
+        passed=score >= quiz.pass_mark,
+    )
