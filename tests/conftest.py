@@ -1,10 +1,9 @@
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 
-from tests.factories import UserFactory
+from tests.factories import verified_user
 
 
 @pytest.fixture(autouse=True)
@@ -16,8 +15,6 @@ def _test_settings(settings, tmp_path):
     }
     settings.MEDIA_ROOT = tmp_path / "media"
     # Each test starts with an empty cache, so rate limits do not leak between tests.
-    # A fast hasher: the suite creates many users; production keeps Django's default.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # A fast hasher: each user costs a second with the production one (PBKDF2).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -38,12 +35,6 @@ def staff(db):
     return verified_user("admin@test.example", is_staff=True, is_superuser=True)
 
 
-def verified_user(email: str, **extra):
-    user = UserFactory(email=email, **extra)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
 @pytest.fixture
 def fallback_reviewer(db):
     """A staff reviewer of last resort: a published track asking for approved evidence needs
@@ -57,7 +48,8 @@ def fallback_reviewer(db):
 
 @pytest.fixture
 def ai_engineering(db, fallback_reviewer):
-    """The real AI Engineering seed track (seed 004), as `load_demo` loads it."""
+    """The real AI Engineering seed track (seed 004), as `load_demo` loads it. Slow (a
+    3,300-line file): tests about the seed itself take it; others take `small_track`."""
     from tracks.models import Track
     from tracks.trackfile import import_track_files
 
@@ -65,3 +57,36 @@ def ai_engineering(db, fallback_reviewer):
         [Path(django_settings.BASE_DIR) / "tracks" / "content" / "ai-engineering.yaml"]
     )
     return Track.objects.get(slug="ai-engineering")
+
+
+@pytest.fixture
+def small_track(db, fallback_reviewer):
+    """A small published track in the track-file format (tests/fixtures/small-track.yaml): the
+    AI Engineering seed's phases, key actions, skills, backgrounds and gates with the fewest
+    questions and cards the content rules allow, for tests that are not about the seed."""
+    from tracks.models import Track
+    from tracks.trackfile import import_track_files
+
+    import_track_files([Path(__file__).resolve().parent / "fixtures" / "small-track.yaml"])
+    return Track.objects.get(slug="small-ai-engineering")
+
+
+@pytest.fixture
+def kinds():
+    """Only the test kinds of tests/reminders/fakes.py in the reminder registry."""
+    from reminders.kinds import registry
+    from tests.reminders.fakes import Announcement, DailyNudge
+
+    with registry.override(DailyNudge(), Announcement()):
+        yield
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in the calling thread when enqueued (no broker, no worker)."""
+    from edirae.celery import app as celery_app
+
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved

@@ -9,9 +9,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from quizzes.models import Question
-from tests.factories import KeyActionFactory, PhaseFactory, ResourceFactory, SkillFactory
+from tests.factories import (
+    CardFactory,
+    DeckFactory,
+    KeyActionFactory,
+    PhaseFactory,
+    QuizFactory,
+    ResourceFactory,
+    SkillFactory,
+    numeric,
+    single,
+)
 from tests.mentors import conftest as evidence_fixtures
-from tests.quizzes.factories import CardFactory, DeckFactory, QuizFactory, numeric, single
 from tracks.models import FAQ
 
 # The evidence fixtures of tests/mentors (a track, its key action needing evidence, a mentor,

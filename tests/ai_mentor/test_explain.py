@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from ai_mentor import services
 from ai_mentor.models import AIUsage, MentorConversation, MentorMessage
-from tests.quizzes.factories import QuizFactory
+from tests.factories import QuizFactory
 
 pytestmark = pytest.mark.django_db
 

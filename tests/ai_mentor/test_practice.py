@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from ai_mentor import practice
 from ai_mentor.models import PracticeAnswer
 from quizzes.models import Attempt, MasteryEvent, Question, SkillMastery
-from tests.factories import PhaseFactory, SkillFactory
-from tests.quizzes.factories import QuizFactory, single
+from tests.factories import PhaseFactory, QuizFactory, SkillFactory, single
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from ai_mentor import pre_review
 from ai_mentor.models import AIUsage, PreReviewDraft
 from mentors import services as evidence_services
 from mentors.models import Review, RubricLevel
-from tests.mentors.conftest import evidence
+from tests.factories import evidence
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.browser.test_plan_promises import assert_accessible
-from tests.factories import PASSWORD, build_track
-from tests.quizzes.factories import build_quiz
-from tests.tracks.conftest import enroll
+from tests.factories import PASSWORD, build_quiz, build_track, enroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,8 +3,7 @@ from playwright.sync_api import expect
 
 from ai_mentor.models import MentorConversation, MentorMessage
 from tests.browser.conftest import log_in
-from tests.factories import PASSWORD, build_track
-from tests.quizzes.factories import CardFactory, build_deck
+from tests.factories import PASSWORD, CardFactory, build_deck, build_track
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,10 +7,7 @@ from playwright.sync_api import expect
 
 from mentors.models import Rubric, RubricCriterion, RubricLevel
 from tests.browser.conftest import log_in
-from tests.conftest import verified_user
-from tests.factories import PASSWORD, build_track
-from tests.mentors.conftest import make_mentor
-from tests.tracks.conftest import enroll
+from tests.factories import PASSWORD, build_track, enroll, make_mentor, verified_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from quizzes.models import Attempt
 from tests.browser.conftest import log_in
-from tests.factories import PASSWORD, build_track
-from tests.quizzes.factories import build_quiz
+from tests.factories import PASSWORD, build_quiz, build_track, enroll
 from tracks import services
 from tracks.models import PhaseProgress
 
@@ -26,12 +25,7 @@ def enrolled(learner):
     services.set_gate(
         phase=phase, criteria=[("quiz_score", {"threshold": 80}), ("key_actions_done", {})]
     )
-    services.save_goals(
-        learner=learner,
-        goals=services.GoalsInput(
-            track=track, background="newcomer", hours_per_week=10, time_zone="Europe/Paris"
-        ),
-    )
+    enroll(learner, track, background="newcomer")
     return phase
 
 

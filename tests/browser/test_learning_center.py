@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 from quizzes.models import Attempt, CardState, ReviewLog
 from tests.browser.conftest import log_in
 from tests.browser.test_plan_promises import assert_accessible
-from tests.factories import PASSWORD, build_track
-from tests.quizzes.factories import build_deck, build_quiz
+from tests.factories import PASSWORD, build_deck, build_quiz, build_track
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

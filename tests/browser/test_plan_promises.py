@@ -20,8 +20,7 @@ from mentors.models import MentorProfile, Submission
 from quizzes import services as quiz_services
 from quizzes.models import CardState
 from reminders.models import ReminderPreference
-from tests.conftest import verified_user
-from tests.tracks.conftest import criterion, enroll, master_first_phase
+from tests.factories import criterion, enroll, master_first_phase, verified_user
 from tracks import gates
 from tracks.models import KeyActionProgress
 
@@ -65,17 +64,15 @@ def send_evidence(learner, phase, now=None):
 
 
 @pytest.fixture
-def data_scientist(learner, ai_engineering):
-    return enroll(
-        learner, ai_engineering, background="data-scientist", time_zone="Europe/Paris"
-    ).enrollment
+def data_scientist(learner, small_track):
+    return enroll(learner, small_track, background="data-scientist", time_zone="Europe/Paris")
 
 
 # --- 1. A plan that keeps its word ------------------------------------------------------------
 
 
 def test_a_data_scientists_headline_matches_the_timeline_and_no_phase_is_short(
-    page, learner, data_scientist, ai_engineering
+    page, learner, data_scientist, small_track
 ):
     sign_in(page, learner)
     page.goto("/")
@@ -91,7 +88,7 @@ def test_a_data_scientists_headline_matches_the_timeline_and_no_phase_is_short(
     items = page.locator(".plan-phase")
     shown_end = items.nth(len(study) - 1).locator(".meta").first.inner_text()
     assert f"\N{EN DASH} {role_date.day} {role_date:%b %Y}" in shown_end
-    for phase in ai_engineering.phases.order_by("order"):
+    for phase in small_track.phases.order_by("order"):
         if phase.on_the_job:
             continue
         needed = gates.gate_minimum_days(
@@ -108,10 +105,10 @@ def test_a_data_scientists_headline_matches_the_timeline_and_no_phase_is_short(
 
 
 def test_a_learner_in_paris_and_a_mentor_see_local_times(
-    page, learner, data_scientist, ai_engineering
+    page, learner, data_scientist, small_track
 ):
     noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
-    phase1 = ai_engineering.phases.get(order=1)
+    phase1 = small_track.phases.get(order=1)
     quiz_services.start_attempt(learner=learner, quiz=phase1.quiz, now=noon)
     submission = send_evidence(learner, phase1, now=noon)
     # Studied cards, none due: the dashboard says when the next one is, in Paris time.
@@ -133,7 +130,7 @@ def test_a_learner_in_paris_and_a_mentor_see_local_times(
     assert "UTC" not in page.content()
     assert page.get_by_text(re.compile(rf"waiting for review since \w+ {local}")).count() >= 1
 
-    page.goto(f"/learn/{ai_engineering.slug}/{phase1.slug}/")
+    page.goto(f"/learn/{small_track.slug}/{phase1.slug}/")
     assert page.get_by_text(re.compile(rf"{paris_noon.day} {paris_noon:%b %Y}, {local}")).count()
     assert "UTC" not in page.content()
     assert_accessible(page)
@@ -143,7 +140,7 @@ def test_a_learner_in_paris_and_a_mentor_see_local_times(
     assert "UTC" not in page.content()
 
     mentor = verified_user("mentor@test.example")
-    MentorProfile.objects.create(user=mentor).tracks.add(ai_engineering)
+    MentorProfile.objects.create(user=mentor).tracks.add(small_track)
     ReminderPreference.objects.create(user=mentor, time_zone="Europe/Paris")
     page.context.clear_cookies()
     sign_in(page, mentor)
@@ -170,10 +167,8 @@ def test_a_new_learner_continues_to_the_deck_that_needs_days(page, learner, data
     assert page.get_by_role("button", name=re.compile("Study this deck")).is_visible()
 
 
-def test_with_cards_due_continue_opens_a_card_to_review(
-    page, learner, data_scientist, ai_engineering
-):
-    phase1 = ai_engineering.phases.get(order=1)
+def test_with_cards_due_continue_opens_a_card_to_review(page, learner, data_scientist, small_track):
+    phase1 = small_track.phases.get(order=1)
     quiz_services.study_deck(learner=learner, deck=phase1.deck)
     past = timezone.now() - timedelta(days=2)
     for card in phase1.deck.cards.all()[:2]:
@@ -195,9 +190,9 @@ def test_with_cards_due_continue_opens_a_card_to_review(
 
 
 def test_with_feedback_waiting_continue_opens_the_evidence_to_revise(
-    page, learner, data_scientist, ai_engineering
+    page, learner, data_scientist, small_track
 ):
-    submission = send_evidence(learner, ai_engineering.phases.get(order=1))
+    submission = send_evidence(learner, small_track.phases.get(order=1))
     Submission.objects.filter(pk=submission.pk).update(state=Submission.State.CHANGES_REQUESTED)
     sign_in(page, learner)
     page.goto("/")
@@ -228,10 +223,10 @@ def test_with_everything_sent_continue_says_it_waits_on_a_mentor(page, learner):
 # --- 4. The mastered moment and the mobile first screen ---------------------------------------
 
 
-def test_a_mastered_phase_shows_its_moment(page, learner, data_scientist, ai_engineering):
+def test_a_mastered_phase_shows_its_moment(page, learner, data_scientist, small_track):
     master_first_phase(
         data_scientist,
-        ai_engineering,
+        small_track,
         criterion("quiz_score", "90 %", "80 %", "Best 90 %, needs 80 %: met."),
     )
     sign_in(page, learner)

@@ -6,7 +6,7 @@ from reminders.kinds import registry
 from reminders.models import Notification, ReminderPreference
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
-from tests.reminders.conftest import DailyNudge
+from tests.reminders.fakes import DailyNudge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,9 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.conftest import verified_user
-from tests.factories import PASSWORD, build_track
-from tests.tracks.conftest import enroll
+from tests.factories import PASSWORD, build_track, enroll, verified_user
 from tracks.models import Track
 from tracks.services import set_gate
 

@@ -23,10 +23,7 @@ from quizzes import services as quiz_services
 from quizzes.models import CardState, Question
 from tests.browser.conftest import log_in
 from tests.browser.test_evidence_journey import claim_first, score
-from tests.conftest import verified_user
-from tests.factories import PASSWORD
-from tests.mentors.conftest import make_mentor
-from tests.tracks.conftest import enroll
+from tests.factories import PASSWORD, enroll, make_mentor, verified_user
 from tracks import progression
 from tracks import services as track_services
 from tracks.models import KeyActionProgress, PhaseProgress, Track
@@ -97,7 +94,7 @@ def study_phase(learner, track, phase) -> None:
     the mentor's approval is missing."""
     start = timezone.now() - timedelta(days=STUDY_DAYS + 1)
     with time_machine.travel(start, tick=False):
-        enrollment = enroll(learner, track).enrollment
+        enrollment = enroll(learner, track)
         for progress in KeyActionProgress.objects.filter(
             enrollment=enrollment, key_action__phase=phase
         ):

@@ -1,9 +1,8 @@
 import pytest
 
 from mentors import services
-from mentors.models import MentorProfile, Rubric, RubricCriterion, RubricLevel
-from tests.conftest import verified_user
-from tests.factories import build_track
+from mentors.models import Rubric, RubricCriterion, RubricLevel
+from tests.factories import build_track, evidence, make_mentor
 
 
 @pytest.fixture
@@ -30,13 +29,6 @@ def other_mentor(track):
     return make_mentor("other-mentor@test.example", track)
 
 
-def make_mentor(email, *tracks):
-    user = verified_user(email)
-    profile = MentorProfile.objects.create(user=user)
-    profile.tracks.add(*tracks)
-    return user
-
-
 @pytest.fixture
 def rubric(key_action):
     """The phase's rubric: two criteria scored 1-3, each passing at 2."""
@@ -50,15 +42,6 @@ def rubric(key_action):
     return rubric
 
 
-def evidence(**overrides):
-    fields = {
-        "url": "https://github.com/learner/project",
-        "writeup": "I trained a **classifier** and deployed it.",
-        "note": "Is my evaluation sound?",
-    }
-    return services.Evidence(**{**fields, **overrides})
-
-
 @pytest.fixture
 def submitted(learner, key_action):
     return services.submit_evidence(learner=learner, key_action=key_action, evidence=evidence())
@@ -67,18 +50,3 @@ def submitted(learner, key_action):
 @pytest.fixture
 def claimed(submitted, mentor):
     return services.claim(submission=submitted, mentor=mentor)
-
-
-def levels_for(rubric, score_by_title):
-    """{criterion id: level id} choosing, for each criterion, the level with that score."""
-    chosen = {}
-    for criterion in rubric.criteria.all():
-        level = criterion.levels.get(score=score_by_title[criterion.title])
-        chosen[criterion.pk] = level.pk
-    return chosen
-
-
-def fresh_rubric(rubric):
-    from mentors.selectors import rubric_for
-
-    return rubric_for(key_action=rubric.phase.key_actions.get(order=1))

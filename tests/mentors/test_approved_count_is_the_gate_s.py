@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from mentors import services
 from mentors.models import Review
-from tests.mentors.conftest import evidence, levels_for
+from tests.factories import evidence, levels_for
 from tracks import gates, progression
 from tracks import services as track_services
 

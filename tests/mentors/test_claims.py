@@ -9,9 +9,7 @@ from django.utils import timezone
 
 from mentors import services
 from mentors.models import Submission
-from tests.conftest import verified_user
-from tests.factories import build_track
-from tests.mentors.conftest import evidence, make_mentor
+from tests.factories import build_track, evidence, make_mentor, verified_user
 
 State = Submission.State
 

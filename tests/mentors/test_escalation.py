@@ -11,7 +11,7 @@ from django.utils import timezone
 from mentors import selectors, services, tasks
 from mentors.models import Escalation, MentorAssignment, MentorProfile
 from reminders import services as reminders
-from tests.mentors.conftest import evidence, fresh_rubric, levels_for
+from tests.factories import evidence, fresh_rubric, levels_for
 
 pytestmark = pytest.mark.usefixtures("staff")
 

@@ -4,7 +4,7 @@ imports them (the AI mentor hooks itself in from its AppConfig)."""
 import pytest
 
 from mentors import hooks, services
-from tests.mentors.conftest import evidence
+from tests.factories import evidence
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from mentors import services
 from mentors.models import Submission, SubmissionFile
-from tests.factories import PASSWORD
-from tests.mentors.conftest import evidence, fresh_rubric, levels_for
+from tests.factories import PASSWORD, evidence, fresh_rubric, levels_for
 
 State = Submission.State
 PDF = b"%PDF-1.4\n% a tiny pdf\n"
@@ -97,7 +96,7 @@ def test_a_file_over_the_limit_or_of_a_refused_type_is_refused_and_nothing_is_st
     assert message in response.content.decode()
     assert not Submission.objects.exists() and not SubmissionFile.objects.exists()
     media = settings.MEDIA_ROOT
-    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+    assert [path for path in media.rglob("*") if path.is_file()] == []  # no file on disk
 
 
 def test_too_many_files_are_refused(owner, key_action, settings):
@@ -246,7 +245,7 @@ def test_page_queries_do_not_grow_with_rounds_and_submissions(
 
 
 def test_the_evidence_picker_lists_only_the_key_actions_of_open_phases(owner, learner, track):
-    from tests.tracks.conftest import enroll
+    from tests.factories import enroll
 
     first = track.phases.get(order=1).key_actions.get(order=1)
     locked = track.phases.get(order=2).key_actions.get(order=1)

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from mentors import selectors, services
 from mentors.models import MentorProfile
-from tests.conftest import verified_user
-from tests.mentors.conftest import evidence
+from tests.factories import evidence, verified_user
 from tracks import services as track_services
 from tracks.models import Track
 from tracks.trackfile import TrackFileError, import_track_files

@@ -8,7 +8,7 @@ from django.core import mail
 from mentors import services
 from mentors.models import Review, Submission
 from reminders.models import Reminder
-from tests.mentors.conftest import evidence, fresh_rubric, levels_for
+from tests.factories import NEWCOMER_IN_UTC, enroll, evidence, fresh_rubric, levels_for
 
 State = Submission.State
 
@@ -114,7 +114,7 @@ def test_a_mentor_must_hold_the_claim_to_review(submitted, mentor, other_mentor,
 
 
 def test_a_mentor_cannot_review_their_own_submission(mentor, key_action, rubric):
-    from tests.mentors.conftest import evidence
+    from tests.factories import evidence
 
     own = services.submit_evidence(learner=mentor, key_action=key_action, evidence=evidence())
     with pytest.raises(services.ReviewRefused, match="your own work"):
@@ -184,12 +184,7 @@ def test_an_approval_that_completes_the_gate_unlocks_the_next_phase_once(
     from tracks.models import PhaseProgress, ProgressEvent
 
     track_services.set_gate(phase=key_action.phase, criteria=[("evidence_approved", {})])
-    enrollment = track_services.save_goals(
-        learner=learner,
-        goals=track_services.GoalsInput(
-            track=track, background="newcomer", hours_per_week=10, time_zone="UTC"
-        ),
-    ).enrollment
+    enrollment = enroll(learner, track, **NEWCOMER_IN_UTC)
     submission = services.submit_evidence(
         learner=learner, key_action=key_action, evidence=evidence()
     )

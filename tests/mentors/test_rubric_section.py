@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from mentors.models import Review, ReviewScore, Rubric, RubricCriterion, Submission, SubmissionRound
-from tests.conftest import verified_user
+from tests.factories import verified_user
 from tracks.models import Track
 from tracks.trackfile import (
     TrackFileError,

@@ -5,7 +5,7 @@ import pytest
 from mentors import services
 from mentors.models import Submission
 from mentors.prechecks import Check, reachability_checker
-from tests.mentors.conftest import evidence, fresh_rubric, levels_for
+from tests.factories import evidence, fresh_rubric, levels_for
 
 State = Submission.State
 

@@ -11,8 +11,16 @@ from django.utils import timezone
 
 from quizzes import services
 from quizzes.models import Attempt, MasteryEvent, Question, SkillMastery
-from tests.factories import SkillFactory, TrackFactory
-from tests.quizzes.factories import QuizFactory, build_quiz, multiple, numeric, short, single
+from tests.factories import (
+    QuizFactory,
+    SkillFactory,
+    TrackFactory,
+    build_quiz,
+    multiple,
+    numeric,
+    short,
+    single,
+)
 
 pytestmark = pytest.mark.django_db
 

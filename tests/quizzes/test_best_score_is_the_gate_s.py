@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import services as quiz_services
-from tests.factories import build_track
-from tests.quizzes.factories import build_quiz
+from tests.factories import build_quiz, build_track
 from tracks import gates, progression, services
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from quizzes import selectors, services
 from quizzes.models import CardState, DeckStudy, ReviewLog
-from tests.conftest import verified_user
-from tests.quizzes.factories import build_deck
+from tests.factories import build_deck, verified_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from quizzes import selectors, services
 from quizzes.models import CardState, DeckStudy, ReviewLog
-from tests.factories import TrackFactory
-from tests.quizzes.factories import build_deck
+from tests.factories import TrackFactory, build_deck
 
 pytestmark = pytest.mark.django_db
 

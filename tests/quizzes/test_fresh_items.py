@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from quizzes import services
 from quizzes.models import FRESH_WINDOW, Attempt, Question
-from tests.factories import build_track
-from tests.quizzes.factories import build_quiz, single
+from tests.factories import build_quiz, build_track, single
 from tracks import services as track_services
 from tracks.models import Track
 

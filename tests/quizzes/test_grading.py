@@ -3,7 +3,7 @@
 import pytest
 
 from quizzes.services import bkt_update, is_correct
-from tests.quizzes.factories import QuizFactory, multiple, numeric, short, single
+from tests.factories import QuizFactory, multiple, numeric, short, single
 
 pytestmark = pytest.mark.django_db
 

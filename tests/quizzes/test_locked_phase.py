@@ -5,20 +5,9 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt
-from tests.factories import build_track
-from tests.quizzes.factories import build_quiz
-from tracks import services
+from tests.factories import NEWCOMER_IN_UTC, build_quiz, build_track, enroll
 
 pytestmark = pytest.mark.django_db
-
-
-def enroll(learner, track):
-    return services.save_goals(
-        learner=learner,
-        goals=services.GoalsInput(
-            track=track, background="newcomer", hours_per_week=10, time_zone="UTC"
-        ),
-    ).enrollment
 
 
 @pytest.fixture
@@ -34,7 +23,7 @@ def phase_url(phase):
 
 
 def test_a_locked_phases_quiz_is_shown_locked_with_what_opens_it(client, learner, track):
-    enroll(learner, track)
+    enroll(learner, track, **NEWCOMER_IN_UTC)
     phase1, phase3 = track.phases.get(order=1), track.phases.get(order=3)
     client.force_login(learner)
     html = client.get(phase_url(phase3)).text
@@ -47,7 +36,7 @@ def test_a_locked_phases_quiz_is_shown_locked_with_what_opens_it(client, learner
 
 
 def test_the_open_phases_quiz_can_be_started(client, learner, track):
-    enroll(learner, track)
+    enroll(learner, track, **NEWCOMER_IN_UTC)
     phase1 = track.phases.get(order=1)
     client.force_login(learner)
     html = client.get(phase_url(phase1)).text
@@ -64,7 +53,7 @@ def test_a_learner_not_enrolled_may_practise_any_phases_quiz(client, learner, tr
 
 
 def test_starting_a_locked_phases_quiz_is_still_refused(client, learner, track):
-    enroll(learner, track)
+    enroll(learner, track, **NEWCOMER_IN_UTC)
     phase2 = track.phases.get(order=2)
     client.force_login(learner)
     response = client.post(reverse("quizzes:start", args=[phase2.quiz.pk]), follow=True)
@@ -75,7 +64,7 @@ def test_starting_a_locked_phases_quiz_is_still_refused(client, learner, track):
 def test_a_locked_phase_center_has_the_open_phases_query_budget(
     client, learner, track, django_assert_max_num_queries
 ):
-    enroll(learner, track)
+    enroll(learner, track, **NEWCOMER_IN_UTC)
     locked, open_ = (phase_url(track.phases.get(order=n)) for n in (3, 1))
     client.force_login(learner)
     # session, user, phase, the enrollment with this phase's state, the open phase, its gate

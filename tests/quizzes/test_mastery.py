@@ -16,8 +16,7 @@ from quizzes.models import (
     SkillMastery,
     SkillParameters,
 )
-from tests.factories import SkillFactory
-from tests.quizzes.factories import QuizFactory, build_quiz, numeric, single
+from tests.factories import QuizFactory, SkillFactory, build_quiz, numeric, single
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,14 @@ from django.urls import reverse
 
 from quizzes import services
 from quizzes.models import ResourceCompletion
-from tests.factories import PhaseFactory, ResourceFactory, TrackFactory, build_track
-from tests.quizzes.factories import build_deck, build_quiz
+from tests.factories import (
+    PhaseFactory,
+    ResourceFactory,
+    TrackFactory,
+    build_deck,
+    build_quiz,
+    build_track,
+)
 
 pytestmark = pytest.mark.django_db
 

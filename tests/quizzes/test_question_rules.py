@@ -5,8 +5,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Choice, Question
-from tests.factories import build_track
-from tests.quizzes.factories import build_quiz
+from tests.factories import build_quiz, build_track
 from tracks import services as track_services
 from tracks.models import Track
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from quizzes import selectors, services
 from quizzes.models import CardState
-from tests.quizzes.factories import build_deck
+from tests.factories import build_deck
 
 pytestmark = pytest.mark.django_db
 

@@ -1,81 +1,37 @@
-"""Reminder kinds that exist only in tests, and helpers to run sweeps and deliveries."""
-
-from datetime import datetime
+"""The learner the reminder kind tests start from (modules with their own override these)."""
 
 import pytest
 
-from edirae.celery import app as celery_app
-from reminders.kinds import Content, Due, Kind, registry
-from reminders.models import ReminderPreference
-from reminders.periods import local_day
-from tests.conftest import verified_user
-
-
-class DailyNudge(Kind):
-    """Due once a local day for every recipient, at their preferred hour."""
-
-    key = "test_daily"
-    label = "Daily nudge"
-    description = "A short nudge to study, once a day at your hour."
-
-    def due(self, *, now, recipients):
-        return [
-            Due(user_id=pk, period=local_day(now, zone), payload={"zone": zone})
-            for pk, zone in recipients.values_list("id", "reminder_time_zone")
-        ]
-
-    def content(self, *, reminder):
-        return Content(
-            subject="Ten minutes of study today?",
-            title="Ten minutes of study today?",
-            body="Your next key action is waiting.",
-            url="/tracks/",
-            action="Open your track",
-        )
-
-
-class Announcement(Kind):
-    """Due once ever for every recipient, at any hour (like an event: 'evidence reviewed')."""
-
-    key = "test_announcement"
-    label = "Announcements"
-    description = "News about your work, as soon as it happens."
-    hour_bound = False
-
-    def due(self, *, now, recipients):
-        return [Due(user_id=pk, period="once") for pk in recipients.values_list("id", flat=True)]
-
-    def content(self, *, reminder):
-        return Content(
-            subject="Your evidence was reviewed",
-            title="Your evidence was reviewed",
-            body="A mentor approved it <b>with praise</b>.",
-            url="/tracks/",
-        )
+from tests.factories import enroll, learning_track, make_mentor, utc
 
 
 @pytest.fixture
-def kinds():
-    with registry.override(DailyNudge(), Announcement()):
-        yield
+def track():
+    return learning_track(title="AI Engineering")
 
 
 @pytest.fixture
-def eager_tasks():
-    """Tasks run in the calling thread when enqueued (no broker, no worker)."""
-    saved = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = saved
+def quiz(track):
+    return track.phases.get(order=1).quiz
 
 
-def learner_in(zone: str, *, hour: int = 8, email: str | None = None, **preference):
-    user = verified_user(email or f"{zone.replace('/', '-').lower()}-{hour}@test.example")
-    ReminderPreference.objects.create(user=user, time_zone=zone, hour=hour, **preference)
-    return user
+@pytest.fixture
+def deck(track):
+    return track.phases.get(order=1).deck
 
 
-def utc(*args) -> datetime:
-    from datetime import UTC
+@pytest.fixture
+def enrollment(learner, track):
+    """10 h a week (a daily cadence), Paris goals, enrolled on Monday 16 November."""
+    return enroll(learner, track, at=utc(2026, 11, 16, 10), hours=10)
 
-    return datetime(*args, tzinfo=UTC)
+
+@pytest.fixture
+def mentor(track):
+    return make_mentor("mentor@test.example", track)
+
+
+@pytest.fixture
+def action(track):
+    """The first key action of phase 1 (it needs evidence)."""
+    return track.phases.get(order=1).key_actions.get(order=1)

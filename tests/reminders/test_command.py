@@ -7,7 +7,7 @@ import time_machine
 from django.core.management import call_command
 
 from reminders.models import Reminder
-from tests.reminders.conftest import learner_in, utc
+from tests.factories import learner_in, utc
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kinds", "eager_tasks")]
 

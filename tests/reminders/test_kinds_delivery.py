@@ -13,19 +13,19 @@ from mentors import services as mentor_services
 from reminders import preferences, services
 from reminders.builtin.learning import CARDS_DUE_THRESHOLD
 from reminders.models import Notification, Reminder, ReminderPreference
-from tests.conftest import verified_user
-from tests.mentors.conftest import evidence
-from tests.reminders.conftest import utc
-from tests.reminders.factories import (
+from tests.factories import (
     AttemptFactory,
     card_reviews,
     due_cards,
     enroll,
+    evidence,
     learning_track,
-    mentor_of,
+    make_mentor,
     reviewed,
     sent_evidence,
     tick,
+    utc,
+    verified_user,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
@@ -135,7 +135,7 @@ def test_the_weekly_digest_says_what_moved_and_what_is_next(sweep, learner, enro
 def test_a_mentors_review_reaches_the_learner_through_the_reminders(
     sweep, learner, enrollment, track
 ):
-    mentor = mentor_of(track)
+    mentor = make_mentor("mentor@test.example", track)
     action = track.phases.get(order=1).key_actions.get(order=1)
     sent = utc(2026, 11, 20, 10)
     submission = mentor_services.submit_evidence(
@@ -165,7 +165,7 @@ def test_a_mentors_review_reaches_the_learner_through_the_reminders(
 def test_evidence_past_the_promise_reaches_mentors_then_staff(
     sweep, learner, enrollment, track, staff
 ):
-    mentor = mentor_of(track)
+    mentor = make_mentor("mentor@test.example", track)
     action = track.phases.get(order=1).key_actions.get(order=1)
     sent = utc(2026, 11, 20, 10)
     submission = mentor_services.submit_evidence(
@@ -229,7 +229,7 @@ def populate(track, mentor, start: int, size: int) -> None:
 def test_the_sweep_runs_a_fixed_number_of_queries_with_real_kinds_and_data(
     track, staff, django_assert_max_num_queries, monkeypatch
 ):
-    mentor = mentor_of(track)
+    mentor = make_mentor("mentor@test.example", track)
     monkeypatch.setattr(services, "enqueue", lambda reminder_ids: 0)  # the claims suffice
     counts, claimed = [], []
     for start, size, day in ((0, 5, 23), (5, 45, 30)):  # two Mondays, 09:00 in Paris

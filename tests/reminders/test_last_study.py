@@ -17,10 +17,16 @@ from quizzes import services as quiz_services
 from quizzes.models import Attempt, Response, ReviewLog
 from reminders import selectors
 from reminders.builtin import queries
-from tests.conftest import verified_user
-from tests.quizzes.factories import single
-from tests.reminders.conftest import utc
-from tests.reminders.factories import enroll, learning_track, mentor_of, reviewed
+from tests.factories import (
+    enroll,
+    evidence,
+    learning_track,
+    make_mentor,
+    reviewed,
+    single,
+    utc,
+    verified_user,
+)
 from tracks import services as track_services
 from tracks.models import Enrollment, KeyActionProgress
 
@@ -45,11 +51,6 @@ def enrollment(learner, track):
 
 def last_studied(enrollment) -> object:
     return Enrollment.objects.values_list("last_studied_at", flat=True).get(pk=enrollment.pk)
-
-
-def evidence(**overrides):
-    fields = {"url": "https://github.com/learner/project", "writeup": "I built a classifier."}
-    return mentor_services.Evidence(**{**fields, **overrides})
 
 
 # --- Each kind of study moves it --------------------------------------------------------------
@@ -119,7 +120,12 @@ def test_drafting_sending_and_resending_evidence_are_study(learner, track, enrol
         submission=submission, evidence=evidence(), send=True, now=base + timedelta(hours=1)
     )
     assert last_studied(enrollment) == base + timedelta(hours=1)
-    reviewed(submission, mentor_of(track), at=base + timedelta(hours=5), verdict="request_changes")
+    reviewed(
+        submission,
+        make_mentor("mentor@test.example", track),
+        at=base + timedelta(hours=5),
+        verdict="request_changes",
+    )
     submission.refresh_from_db()
     mentor_services.resubmit(
         submission=submission, evidence=evidence(), now=base + timedelta(hours=8)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from reminders import delivery
 from reminders.models import KindOptOut, Notification, Reminder, ReminderPreference
-from tests.conftest import verified_user
+from tests.factories import verified_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kinds", "eager_tasks")]
 

@@ -12,8 +12,8 @@ from reminders import services
 from reminders.kinds import registry
 from reminders.models import KindOptOut, Notification, Reminder
 from reminders.periods import local_day
-from tests.factories import UserFactory
-from tests.reminders.conftest import Announcement, DailyNudge, learner_in, utc
+from tests.factories import UserFactory, learner_in, utc
+from tests.reminders.fakes import Announcement, DailyNudge
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kinds", "eager_tasks")]
 

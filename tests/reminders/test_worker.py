@@ -15,7 +15,7 @@ from edirae.celery import app as celery_app
 from reminders import services
 from reminders.kinds import registry
 from reminders.models import Reminder
-from tests.reminders.conftest import Announcement
+from tests.reminders.fakes import Announcement
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

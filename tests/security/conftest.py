@@ -17,9 +17,7 @@ from quizzes import services as quiz_services
 from quizzes.models import Attempt, Question
 from reminders.models import Notification
 from reminders.preferences import unsubscribe_token
-from tests.conftest import verified_user
-from tests.factories import build_track
-from tests.quizzes.factories import build_deck, build_quiz, single
+from tests.factories import build_deck, build_quiz, build_track, enroll, single, verified_user
 from tracks import services as track_services
 from tracks.models import Enrollment, KeyActionProgress, Track
 
@@ -59,15 +57,6 @@ class World:
     users: dict[str, User | None]
 
 
-def enroll(user: User, track: Track) -> Enrollment:
-    return track_services.save_goals(
-        learner=user,
-        goals=track_services.GoalsInput(
-            track=track, background="software-engineer", hours_per_week=10, time_zone="UTC"
-        ),
-    ).enrollment
-
-
 def small_track() -> Track:
     """Two phases; phase 1 has a quiz (with a practice question), a deck, a resource and a
     key action that needs evidence. Built with factories: importing a seed track costs ~10 s."""
@@ -95,8 +84,8 @@ def world(db, settings) -> World:
     )
     admin = verified_user("root@test.example", is_staff=True, is_superuser=True)
 
-    enrollment = enroll(learner, track)
-    enroll(other, track)
+    enrollment = enroll(learner, track, time_zone="UTC")
+    enroll(other, track, time_zone="UTC")
     progress = enrollment.key_action_progress.order_by("key_action__order").first()
     feed = track_services.calendar_feed(learner=learner)
 

@@ -5,8 +5,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from edirae.http import client_ip
-from tests.conftest import verified_user
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, verified_user
 
 BALANCER = "10.0.0.1"
 

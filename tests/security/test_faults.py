@@ -15,8 +15,7 @@ from ai_mentor.models import MentorConversation
 from mentors.models import Submission
 from reminders import services as reminder_services
 from reminders.models import Reminder
-from tests.factories import PASSWORD
-from tests.reminders.conftest import eager_tasks, kinds, learner_in, utc  # noqa: F401 (fixtures)
+from tests.factories import PASSWORD, learner_in, utc
 from tests.security.faults import CLOSED_CACHE, broker_down, cache_down, smtp_refusing
 
 pytestmark = pytest.mark.django_db

@@ -1,48 +1,23 @@
-from tracks import services
+import pytest
+
+from tests.factories import build_quiz, build_track
 
 
-def enroll(learner, track, *, background="software-engineer", hours=10, **extra):
-    goals = services.GoalsInput(
-        track=track,
-        background=background,
-        hours_per_week=hours,
-        time_zone=extra.pop("time_zone", "Europe/Paris"),
-        target_date=extra.pop("target_date", None),
-        skills=tuple(extra.pop("skills", ())),
-    )
-    return services.save_goals(learner=learner, goals=goals, **extra)
+@pytest.fixture
+def track(db):
+    """The gate tests' track: three phases of two key actions; the first of each needs
+    evidence. (Modules with a `track` of their own override it.)"""
+    track = build_track(phases=3, actions_per_phase=2)
+    for phase in track.phases.all():
+        phase.key_actions.filter(order=1).update(needs_evidence=True)
+    return track
 
 
-def criterion(kind: str, current: str, required: str, sentence: str = "") -> dict:
-    """One met criterion as a progress event's snapshot keeps it."""
-    return {
-        "kind": kind,
-        "met": True,
-        "current": current,
-        "required": required,
-        "sentence": sentence,
-        "evidence": {},
-    }
+@pytest.fixture
+def phase1(track):
+    return track.phases.get(order=1)
 
 
-def master_first_phase(enrollment, track, *criteria: dict) -> None:
-    """Phase 1 mastered just now and phase 2 open, as the progression service leaves them,
-    with the mastered event's snapshot of `criteria`."""
-    from django.utils import timezone
-
-    from tracks.models import PhaseProgress, ProgressEvent
-
-    phase1 = track.phases.get(order=1)
-    now = timezone.now()
-    PhaseProgress.objects.filter(enrollment=enrollment, phase=phase1).update(
-        state=PhaseProgress.State.MASTERED, mastered_at=now
-    )
-    PhaseProgress.objects.filter(enrollment=enrollment, phase__order=2).update(
-        state=PhaseProgress.State.UNLOCKED, unlocked_at=now
-    )
-    ProgressEvent.objects.create(
-        enrollment=enrollment,
-        phase=phase1,
-        kind=ProgressEvent.Kind.MASTERED,
-        snapshot={"criteria": list(criteria)},
-    )
+@pytest.fixture
+def quiz(phase1):
+    return build_quiz(phase=phase1, per_attempt=3)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from mentors.models import Submission
 from quizzes.models import Attempt, CardState, ReviewLog
-from tests.tracks.conftest import enroll
+from tests.factories import enroll
 from tracks.models import KeyActionProgress
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,14 @@ from hypothesis import strategies as st
 
 from mentors.models import Submission
 from quizzes import services as quiz_services
-from tests.conftest import verified_user
-from tests.factories import build_track
-from tests.quizzes.factories import build_deck, build_quiz
+from tests.factories import (
+    NEWCOMER_IN_UTC,
+    build_deck,
+    build_quiz,
+    build_track,
+    enroll,
+    verified_user,
+)
 from tracks import progression, services
 from tracks.models import KeyActionProgress, PhaseProgress
 
@@ -105,12 +110,7 @@ def test_a_phase_opens_exactly_when_its_gate_is_met(gated_track, gate):
     @given(actions=ACTIONS)
     def run(actions):
         learner = verified_user(f"prop{next(_emails)}@test.example")
-        enrollment = services.save_goals(
-            learner=learner,
-            goals=services.GoalsInput(
-                track=gated_track, background="newcomer", hours_per_week=10, time_zone="UTC"
-            ),
-        ).enrollment
+        enrollment = enroll(learner, gated_track, **NEWCOMER_IN_UTC)
         for action, value in actions:
             was_open = _phase2_open(enrollment)
             act(learner, enrollment, phase1, action, value)

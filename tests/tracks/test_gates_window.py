@@ -12,9 +12,8 @@ from mentors import services as mentor_services
 from mentors.models import Submission
 from quizzes import services as quiz_services
 from quizzes.models import CardState
-from tests.factories import build_track
-from tests.quizzes.factories import build_deck, build_quiz
-from tracks import gates, progression, services
+from tests.factories import NEWCOMER_IN_UTC, build_deck, build_quiz, build_track, enroll, set_gate
+from tracks import gates, progression
 from tracks.models import KeyActionProgress, PhaseProgress
 
 pytestmark = pytest.mark.django_db
@@ -35,21 +34,6 @@ def phase1(track):
     return track.phases.get(order=1)
 
 
-def enroll(learner, track, *, at=T0):
-    with time_machine.travel(at, tick=False):
-        return services.save_goals(
-            learner=learner,
-            goals=services.GoalsInput(
-                track=track, background="newcomer", hours_per_week=10, time_zone="UTC"
-            ),
-        ).enrollment
-
-
-def set_gate(phase, *criteria):
-    assert not gates.gate_problems(phase, list(criteria))
-    services.set_gate(phase=phase, criteria=list(criteria))
-
-
 def result(enrollment, kind):
     report = progression.evaluate(enrollment=enrollment)
     return next(r for r in report.results if r.kind == kind)
@@ -67,7 +51,7 @@ def pass_quiz(learner, quiz, *, at):
 
 
 def test_the_window_is_the_enrollment_and_resuming_keeps_it(learner, track):
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, at=T0, **NEWCOMER_IN_UTC)
     window = gates.evidence_window(enrollment)
     assert window.start == enrollment.created_at
     assert window.contains(enrollment.created_at)
@@ -78,7 +62,7 @@ def test_quiz_score_counts_attempts_started_since_enrolling(learner, track, phas
     quiz = build_quiz(phase=phase1, per_attempt=2)
     set_gate(phase1, ("quiz_score", {}))
     assert pass_quiz(learner, quiz, at=BEFORE).score == 100  # not enrolled: any quiz is open
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, at=T0, **NEWCOMER_IN_UTC)
     assert result(enrollment, "quiz_score").sentence.startswith("No graded attempt yet")
     pass_quiz(learner, quiz, at=T0 + timedelta(hours=1))
     assert result(enrollment, "quiz_score").met
@@ -88,7 +72,7 @@ def test_skill_mastery_counts_answers_recorded_since_enrolling(learner, track, p
     quiz = build_quiz(phase=phase1, per_attempt=4)
     set_gate(phase1, ("quiz_score", {}), ("skill_mastery", {}))
     pass_quiz(learner, quiz, at=BEFORE)  # four right answers on four questions: mastered
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, at=T0, **NEWCOMER_IN_UTC)
     skill = result(enrollment, "skill_mastery")
     assert not skill.met and "has no graded answer yet" in skill.sentence
     pass_quiz(learner, quiz, at=T0 + timedelta(hours=1))
@@ -113,7 +97,7 @@ def test_card_retention_counts_reviews_made_since_enrolling(learner, track, phas
         )
 
     review(BEFORE)  # the first sight, before enrolling
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, at=T0, **NEWCOMER_IN_UTC)
     # Recalled 40 days after the review before, but that review lies outside the window.
     review(T0 + timedelta(hours=1))
     assert not result(enrollment, "card_retention").met
@@ -126,7 +110,7 @@ def test_card_retention_counts_reviews_made_since_enrolling(learner, track, phas
 def test_key_actions_done_counts_ticks_since_enrolling(learner, track, phase1):
     build_quiz(phase=phase1, per_attempt=1)
     set_gate(phase1, ("quiz_score", {}), ("key_actions_done", {}))
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, at=T0, **NEWCOMER_IN_UTC)
     progress = KeyActionProgress.objects.get(enrollment=enrollment, key_action__phase=phase1)
     KeyActionProgress.objects.filter(pk=progress.pk).update(ticked_at=T0 - timedelta(days=1))
     assert not result(enrollment, "key_actions_done").met
@@ -149,7 +133,7 @@ def send(learner, key_action, *, at):
 def test_work_waiting_before_enrolling_counts_once_a_mentor_approves_it(learner, track, phase1):
     set_gate(phase1, ("evidence_approved", {}), ("key_actions_done", {}))
     send(learner, phase1.key_actions.get(), at=BEFORE)
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, at=T0, **NEWCOMER_IN_UTC)
     assert not result(enrollment, "evidence_approved").met
     Submission.objects.update(state=Submission.State.APPROVED)
     assert result(enrollment, "evidence_approved").met
@@ -161,7 +145,7 @@ def test_work_approved_before_enrolling_no_longer_deadlocks_the_phase(learner, t
     key_action = phase1.key_actions.get()
     submission = send(learner, key_action, at=BEFORE)
     Submission.objects.filter(pk=submission.pk).update(state=Submission.State.APPROVED)
-    enrollment = enroll(learner, track)
+    enrollment = enroll(learner, track, at=T0, **NEWCOMER_IN_UTC)
 
     # Before the fix: not counted (sent before enrolling), no second submission possible
     # (one live submission per key action), approved work cannot be withdrawn: stuck.

@@ -10,16 +10,15 @@ from mentors import services as evidence_services
 from mentors.models import MentorProfile
 from quizzes import services as quiz_services
 from reminders.models import ReminderPreference
-from tests.conftest import verified_user
-from tests.tracks.conftest import enroll
+from tests.factories import enroll, verified_user
 
 NOON_UTC = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # 13:00 in Paris
 
 
 @pytest.fixture
-def paris(learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering, time_zone="Europe/Paris").enrollment
-    phase1 = ai_engineering.phases.get(order=1)
+def paris(learner, small_track):
+    enrollment = enroll(learner, small_track, time_zone="Europe/Paris")
+    phase1 = small_track.phases.get(order=1)
     attempt = quiz_services.start_attempt(learner=learner, quiz=phase1.quiz, now=NOON_UTC)
     action = phase1.key_actions.filter(needs_evidence=True).first()
     submission = evidence_services.submit_evidence(
@@ -47,24 +46,24 @@ def learner_pages(attempt, submission, phase):
     ]
 
 
-def test_no_learner_page_shows_utc_to_a_learner_in_paris(client, learner, paris, ai_engineering):
+def test_no_learner_page_shows_utc_to_a_learner_in_paris(client, learner, paris, small_track):
     _, attempt, submission = paris
     client.force_login(learner)
-    phase1 = ai_engineering.phases.get(order=1)
+    phase1 = small_track.phases.get(order=1)
     for url in learner_pages(attempt, submission, phase1):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "UTC" not in response.content.decode(), url
-    quiz_page = client.get(reverse("quizzes:phase", args=[ai_engineering.slug, phase1.slug]))
+    quiz_page = client.get(reverse("quizzes:phase", args=[small_track.slug, phase1.slug]))
     assert "20 Nov 2026, 13:00" in quiz_page.content.decode()  # the attempt, in Paris time
     sent = client.get(reverse("mentors:submission", args=[submission.pk])).content.decode()
     assert "Sent 20 Nov 2026, 13:00" in sent
 
 
-def test_a_mentor_sees_the_same_moment_in_their_own_zone(client, paris, ai_engineering):
+def test_a_mentor_sees_the_same_moment_in_their_own_zone(client, paris, small_track):
     _, _, submission = paris
     mentor = verified_user("mentor@test.example")
-    MentorProfile.objects.create(user=mentor).tracks.add(ai_engineering)
+    MentorProfile.objects.create(user=mentor).tracks.add(small_track)
     ReminderPreference.objects.create(user=mentor, time_zone="America/New_York")
     client.force_login(mentor)
     page = client.get(reverse("mentors:review", args=[submission.pk])).content.decode()
@@ -72,8 +71,8 @@ def test_a_mentor_sees_the_same_moment_in_their_own_zone(client, paris, ai_engin
     assert "20 Nov 2026, 07:00" in page  # noon UTC is 7 a.m. in New York
 
 
-def test_the_zone_follows_the_goals_and_a_chosen_reminder_zone_wins(learner, ai_engineering):
-    enroll(learner, ai_engineering, time_zone="Asia/Tokyo")
+def test_the_zone_follows_the_goals_and_a_chosen_reminder_zone_wins(learner, small_track):
+    enroll(learner, small_track, time_zone="Asia/Tokyo")
     assert user_time_zone(user_id=learner.pk) == "Asia/Tokyo"
     ReminderPreference.objects.create(user=learner, time_zone="Europe/Lisbon")
     assert user_time_zone(user_id=learner.pk) == "Europe/Lisbon"  # the cache was forgotten

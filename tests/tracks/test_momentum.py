@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quizzes.models import ReviewLog
-from tests.tracks.conftest import criterion, enroll, master_first_phase
+from tests.factories import criterion, enroll, master_first_phase
 from tracks import momentum
 from tracks.models import Enrollment, KeyActionProgress
 
@@ -14,12 +14,9 @@ THURSDAY = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def enrollment(learner, ai_engineering):
+def enrollment(learner, small_track):
     long_ago = THURSDAY - timedelta(weeks=6)
-    enrollment = enroll(learner, ai_engineering, hours=5, now=long_ago).enrollment
-    Enrollment.objects.filter(pk=enrollment.pk).update(created_at=long_ago)
-    enrollment.refresh_from_db()
-    return enrollment
+    return enroll(learner, small_track, hours=5, at=long_ago)
 
 
 def review_on(learner, card, when):
@@ -39,8 +36,8 @@ def test_the_goal_comes_from_the_hours_in_sessions_of_an_hour_and_a_half():
     assert momentum.goal_days(hours_per_week=1) == 1
 
 
-def test_study_days_count_each_local_day_once(learner, enrollment, ai_engineering):
-    card = ai_engineering.phases.get(order=1).deck.cards.first()
+def test_study_days_count_each_local_day_once(learner, enrollment, small_track):
+    card = small_track.phases.get(order=1).deck.cards.first()
     monday = THURSDAY - timedelta(days=3)
     review_on(learner, card, monday)
     review_on(learner, card, monday + timedelta(hours=1))  # the same day: counted once
@@ -52,8 +49,8 @@ def test_study_days_count_each_local_day_once(learner, enrollment, ai_engineerin
     assert m.days_this_week == 2 and not m.goal_met and m.days_left == 2
 
 
-def test_a_streak_counts_the_weeks_met_in_a_row(learner, enrollment, ai_engineering):
-    card = ai_engineering.phases.get(order=1).deck.cards.first()
+def test_a_streak_counts_the_weeks_met_in_a_row(learner, enrollment, small_track):
+    card = small_track.phases.get(order=1).deck.cards.first()
     this_monday = THURSDAY - timedelta(days=3)
     for weeks_ago in (1, 2, 4):  # week 3 was missed
         for day in range(4):
@@ -67,11 +64,11 @@ def test_ticks_and_attempts_count_as_study_too(learner, enrollment):
     assert momentum.momentum(enrollment=enrollment, now=THURSDAY).days_this_week == 1
 
 
-def test_study_before_enrolling_does_not_count(learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering, hours=5).enrollment
+def test_study_before_enrolling_does_not_count(learner, small_track):
+    enrollment = enroll(learner, small_track, hours=5)
     Enrollment.objects.filter(pk=enrollment.pk).update(created_at=THURSDAY - timedelta(hours=1))
     enrollment.refresh_from_db()
-    card = ai_engineering.phases.get(order=1).deck.cards.first()
+    card = small_track.phases.get(order=1).deck.cards.first()
     review_on(learner, card, THURSDAY - timedelta(days=2))
     assert momentum.momentum(enrollment=enrollment, now=THURSDAY).days_this_week == 0
 
@@ -82,10 +79,10 @@ def test_the_dashboard_shows_the_week(client, learner, enrollment):
     assert "This week" in page and "study days" in page and "No streak yet" in page
 
 
-def test_a_phase_mastered_gets_its_moment_once(client, learner, enrollment, ai_engineering):
+def test_a_phase_mastered_gets_its_moment_once(client, learner, enrollment, small_track):
     master_first_phase(
         enrollment,
-        ai_engineering,
+        small_track,
         criterion("quiz_score", "85 %", "80 %", "Best 85 %, needs 80 %: met."),
         criterion("evidence_approved", "1 approved", "1 approved"),
     )

@@ -9,8 +9,7 @@ from django.utils import timezone
 from mentors import services as evidence_services
 from mentors.models import Submission
 from quizzes.models import CardState
-from tests.factories import build_track
-from tests.tracks.conftest import enroll
+from tests.factories import build_track, enroll
 from tracks import next_step, progression, selectors, services
 from tracks.models import KeyActionProgress
 
@@ -33,8 +32,8 @@ def send_evidence(learner, phase):
 
 
 @pytest.fixture
-def data_scientist(learner, ai_engineering):
-    return enroll(learner, ai_engineering, background="data-scientist").enrollment
+def data_scientist(learner, small_track):
+    return enroll(learner, small_track, background="data-scientist")
 
 
 def test_a_new_learner_starts_the_deck_whose_window_takes_days(learner, data_scientist):
@@ -86,10 +85,10 @@ def test_with_everything_sent_the_step_says_it_waits_on_a_mentor(learner):
     assert step.meanwhile is not None
 
 
-def test_an_unticked_action_to_learn_comes_before_the_quiz(learner, ai_engineering):
-    enroll(learner, ai_engineering, background="newcomer")
+def test_an_unticked_action_to_learn_comes_before_the_quiz(learner, small_track):
+    enroll(learner, small_track, background="newcomer")
     # Start the deck so that the deck step is out of the way.
-    deck = ai_engineering.phases.get(order=1).deck
+    deck = small_track.phases.get(order=1).deck
     card = deck.cards.first()
     CardState.objects.create(
         learner=learner,

@@ -24,24 +24,24 @@ def gate_days(phase) -> int:
 
 @pytest.mark.parametrize("background", ["data-scientist", "ml-researcher", "software-engineer"])
 @pytest.mark.parametrize("hours", [10, 40, 60])
-def test_no_phase_of_the_seed_is_planned_shorter_than_its_gate(ai_engineering, background, hours):
-    plan = plan_for(plan_track(ai_engineering), background, hours)
-    for phase in ai_engineering.phases.all():
+def test_no_phase_of_the_seed_is_planned_shorter_than_its_gate(small_track, background, hours):
+    plan = plan_for(plan_track(small_track), background, hours)
+    for phase in small_track.phases.all():
         entry = plan.phase(phase.pk)
         assert (entry.end - entry.start).days >= gate_days(phase), phase.title
 
 
-def test_a_retention_window_makes_a_tested_out_phase_last_long_enough(ai_engineering):
+def test_a_retention_window_makes_a_tested_out_phase_last_long_enough(small_track):
     # The data scientist's phase 1 is mostly covered (tested out), yet its gate asks for
     # cards held over 7 days and a mentor's review: one week cannot hold that.
-    phase1 = ai_engineering.phases.get(order=1)
+    phase1 = small_track.phases.get(order=1)
     assert gate_days(phase1) > 7
-    entry = plan_for(plan_track(ai_engineering), "data-scientist", 60).phase(phase1.pk)
+    entry = plan_for(plan_track(small_track), "data-scientist", 60).phase(phase1.pk)
     assert entry.weeks >= 2
 
 
-def test_each_kind_brings_its_own_minimum(ai_engineering, settings):
-    phase1 = ai_engineering.phases.get(order=1)
+def test_each_kind_brings_its_own_minimum(small_track, settings):
+    phase1 = small_track.phases.get(order=1)
     settings.EVIDENCE_REVIEW_PROMISE_HOURS = 24 * 9  # a slow promise: nine days
     assert gates.gate_minimum_days(phase1, [("evidence_approved", {})]) == 10
     settings.FLASHCARDS_NEW_PER_DAY = 1  # cards trickle in one a day
@@ -51,8 +51,8 @@ def test_each_kind_brings_its_own_minimum(ai_engineering, settings):
     assert window == needed + 7
 
 
-def test_a_quiz_cooldown_and_daily_limit_set_the_mastery_minimum(ai_engineering):
-    phase1 = ai_engineering.phases.get(order=1)
+def test_a_quiz_cooldown_and_daily_limit_set_the_mastery_minimum(small_track):
+    phase1 = small_track.phases.get(order=1)
     quiz = phase1.quiz
     quiz.questions_per_attempt, quiz.attempts_per_day, quiz.cooldown_minutes = 1, 1, 0
     quiz.save()
@@ -64,8 +64,8 @@ def test_a_quiz_cooldown_and_daily_limit_set_the_mastery_minimum(ai_engineering)
     assert gates.gate_minimum_days(phase1, [("quiz_score", {})]) == 0
 
 
-def test_a_new_kind_brings_its_own_minimum(ai_engineering):
-    phase1 = ai_engineering.phases.get(order=1)
+def test_a_new_kind_brings_its_own_minimum(small_track):
+    phase1 = small_track.phases.get(order=1)
     kind = gates.CriterionKind(
         key="test_slow_kind",
         label="Slow",
@@ -76,7 +76,7 @@ def test_a_new_kind_brings_its_own_minimum(ai_engineering):
     gates.register(kind)
     try:
         assert gates.gate_minimum_days(phase1, [("test_slow_kind", {})]) == 30
-        track = plan_track(ai_engineering)
+        track = plan_track(small_track)
         slow = plans.PlanTrack(
             phases=tuple(
                 p if p.id != phase1.pk else plans.PlanPhase(**{**p.__dict__, "min_days": 30})
@@ -89,17 +89,17 @@ def test_a_new_kind_brings_its_own_minimum(ai_engineering):
         gates._kinds.pop("test_slow_kind")
 
 
-def test_a_gate_set_later_lengthens_the_plan_made_from_it(ai_engineering):
-    phase2 = ai_engineering.phases.get(order=2)
-    before = plan_for(plan_track(ai_engineering), "data-scientist", 60).phase(phase2.pk)
+def test_a_gate_set_later_lengthens_the_plan_made_from_it(small_track):
+    phase2 = small_track.phases.get(order=2)
+    before = plan_for(plan_track(small_track), "data-scientist", 60).phase(phase2.pk)
     set_gate(phase=phase2, criteria=[("evidence_approved", {}), ("card_retention", {})])
-    after = plan_for(plan_track(ai_engineering), "data-scientist", 60).phase(phase2.pk)
+    after = plan_for(plan_track(small_track), "data-scientist", 60).phase(phase2.pk)
     assert (after.end - after.start) >= timedelta(days=gate_days(phase2))
     assert after.weeks >= before.weeks
 
 
-def test_the_plan_counts_on_the_job_growth_apart_from_study(ai_engineering):
-    plan = plan_for(plan_track(ai_engineering), "data-scientist")
+def test_the_plan_counts_on_the_job_growth_apart_from_study(small_track):
+    plan = plan_for(plan_track(small_track), "data-scientist")
     assert plan.job_weeks > 0
     assert plan.end == plan.role_date + timedelta(weeks=plan.job_weeks)
 

@@ -1,5 +1,6 @@
 """The plan generator: seed calibration cases and properties (a pure function, no database)."""
 
+import math
 from datetime import date, timedelta
 
 import pytest
@@ -210,6 +211,7 @@ def tracks(draw) -> PlanTrack:
                 max_weeks=high,
                 on_the_job=draw(st.booleans()),
                 key_actions=tuple(actions),
+                min_days=draw(st.integers(min_value=0, max_value=90)),
             )
         )
     backgrounds = []
@@ -252,13 +254,25 @@ def test_more_skills_never_lengthen_a_plan(track, hours, skills, extra):
 
 @settings(max_examples=200, deadline=None)
 @given(track=tracks(), hours=hours, skills=skill_sets)
-def test_a_plan_is_whole_weeks_end_to_end_and_never_below_a_week(track, hours, skills):
+def test_a_plan_lays_each_phase_out_in_order_in_whole_weeks_no_shorter_than_its_gate(
+    track, hours, skills
+):
     plan = plan_for(track, "software-engineer", hours=hours, skills=skills)
+    ordered = sorted(track.phases, key=lambda p: p.order)
+    assert [entry.phase_id for entry in plan.phases] == [phase.id for phase in ordered]
     cursor = START
-    for entry in plan.phases:
-        assert entry.start == cursor and entry.weeks >= 1
-        assert entry.end == entry.start + timedelta(weeks=entry.weeks)
+    for phase, entry in zip(ordered, plan.phases, strict=True):
+        assert entry.start == cursor  # no gap and no overlap between phases
+        assert entry.weeks >= 1 and entry.end == entry.start + timedelta(weeks=entry.weeks)
+        if phase.on_the_job:
+            # Time in the role: the middle of its range, whatever the hours and the skills.
+            assert entry.weeks == math.ceil((phase.min_weeks + phase.max_weeks) / 2)
+        else:
+            assert entry.weeks * 7 >= phase.min_days  # the gate can be met in that time
         cursor = entry.end
+    study = [entry for entry in plan.phases if not entry.on_the_job]
+    assert plan.study_weeks == sum(entry.weeks for entry in study)
+    assert plan.role_date == (study[-1].end if study else plan.end)
 
 
 @settings(max_examples=200, deadline=None)

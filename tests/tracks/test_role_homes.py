@@ -4,9 +4,7 @@ import pytest
 from django.urls import reverse
 
 from mentors.models import MentorProfile
-from tests.conftest import verified_user
-from tests.factories import build_track
-from tests.tracks.conftest import enroll
+from tests.factories import build_track, enroll, verified_user
 from tracks.services import set_gate
 
 
@@ -15,32 +13,32 @@ def test_staff_land_on_authoring(client, staff):
     assert client.get(reverse("plan:start")).url == reverse("admin:index")
 
 
-def test_mentors_land_on_their_queue_and_can_switch_to_learning(client, ai_engineering):
+def test_mentors_land_on_their_queue_and_can_switch_to_learning(client, small_track):
     mentor = verified_user("mentor@test.example")
-    MentorProfile.objects.create(user=mentor).tracks.add(ai_engineering)
-    enroll(mentor, ai_engineering)  # also a learner
+    MentorProfile.objects.create(user=mentor).tracks.add(small_track)
+    enroll(mentor, small_track)  # also a learner
     client.force_login(mentor)
     assert client.get(reverse("plan:start")).url == reverse("mentors:queue")
     menu = client.get(reverse("mentors:queue")).content.decode()
     assert f'href="{reverse("home")}"' in menu and "Review queue" in menu
 
 
-def test_a_learner_lands_on_the_goals_then_the_dashboard(client, learner, ai_engineering):
+def test_a_learner_lands_on_the_goals_then_the_dashboard(client, learner, small_track):
     client.force_login(learner)
     assert client.get(reverse("plan:start")).url == reverse("plan:goals")
-    enroll(learner, ai_engineering)
+    enroll(learner, small_track)
     assert client.get(reverse("plan:start")).url == reverse("home")
 
 
-def test_the_track_chosen_before_signing_up_reaches_the_goal_form(client, ai_engineering):
-    response = client.get(reverse("tracks:choose", args=[ai_engineering.slug]))
+def test_the_track_chosen_before_signing_up_reaches_the_goal_form(client, small_track):
+    response = client.get(reverse("tracks:choose", args=[small_track.slug]))
     assert response.url == reverse("account_signup")
     user = verified_user("newcomer@test.example")
     client.force_login(user)  # sign-up and confirmation keep the session's data
     start = client.get(reverse("plan:start"))
-    assert start.url == f"{reverse('plan:goals')}?track={ai_engineering.slug}"
+    assert start.url == f"{reverse('plan:goals')}?track={small_track.slug}"
     form = client.get(start.url).content.decode()
-    assert f'<option value="{ai_engineering.slug}" selected>' in form
+    assert f'<option value="{small_track.slug}" selected>' in form
     # Once used, the choice is forgotten: the next log-in lands as usual.
     assert client.get(reverse("plan:start")).url == reverse("plan:goals")
 

@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from mentors.models import Submission
 from quizzes.models import Attempt, Question, Response
-from tests.factories import UserFactory
-from tracks import services
+from tests.factories import NEWCOMER_IN_UTC, UserFactory, enroll
 from tracks.models import (
     Enrollment,
     KeyAction,
@@ -58,10 +57,7 @@ def enroll_at_every_phase(track: Track) -> list[Enrollment]:
     enrollments = []
     for i, phase in enumerate(phases):
         learner = UserFactory()
-        goals = services.GoalsInput(
-            track=track, background="software-engineer", hours_per_week=10, time_zone="UTC"
-        )
-        enrollment = services.save_goals(learner=learner, goals=goals).enrollment
+        enrollment = enroll(learner, track, time_zone="UTC")
         for done in phases[:i]:
             PhaseProgress.objects.filter(enrollment=enrollment, phase=done).update(
                 state=State.MASTERED, unlocked_at=now, mastered_at=now
@@ -228,12 +224,7 @@ def test_removing_phases_key_actions_and_questions_retires_them_and_keeps_the_ev
         enrollment=learners[1], phase__slug=dropped_phase["slug"], state=State.UNLOCKED
     ).exists()
     # ... and a newcomer gets only what the file lists.
-    newcomer = services.save_goals(
-        learner=UserFactory(),
-        goals=services.GoalsInput(
-            track=track, background="newcomer", hours_per_week=10, time_zone="UTC"
-        ),
-    ).enrollment
+    newcomer = enroll(UserFactory(), track, **NEWCOMER_IN_UTC)
     assert set(newcomer.phase_progress.values_list("phase__slug", flat=True)) == {
         p["slug"] for p in data["phases"]
     }

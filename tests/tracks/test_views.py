@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from tests.factories import build_track
-from tests.tracks.conftest import enroll
+from tests.factories import build_track, enroll
 from tracks import services
 from tracks.models import CalendarFeed, Enrollment, KeyActionProgress, Track
 
@@ -43,16 +42,16 @@ def goal_data(chosen, **overrides):
 # --- Goal form ------------------------------------------------------------------------------
 
 
-def test_signing_in_without_goals_lands_on_the_goal_form(owner, ai_engineering):
+def test_signing_in_without_goals_lands_on_the_goal_form(owner, small_track):
     assert owner.get(reverse("plan:start")).url == reverse("plan:goals")
 
 
-def test_signing_in_with_goals_lands_on_the_dashboard(owner, learner, ai_engineering):
-    enroll(learner, ai_engineering)
+def test_signing_in_with_goals_lands_on_the_dashboard(owner, learner, small_track):
+    enroll(learner, small_track)
     assert owner.get(reverse("plan:start")).url == reverse("home")
 
 
-def test_the_goal_form_offers_the_six_roles_and_the_tracks_skills(owner, ai_engineering):
+def test_the_goal_form_offers_the_six_roles_and_the_tracks_skills(owner, small_track):
     page = owner.get(reverse("plan:goals")).content.decode()
     for role in ("Software engineer", "Data scientist", "PhD", "Data engineer", "Quantitative"):
         assert role in page
@@ -60,10 +59,10 @@ def test_the_goal_form_offers_the_six_roles_and_the_tracks_skills(owner, ai_engi
     assert "Kubernetes" in page and "data-browser-timezone" in page
 
 
-def test_giving_goals_enrolls_and_shows_the_plan(owner, learner, ai_engineering):
-    response = owner.post(reverse("plan:goals"), goal_data(ai_engineering), follow=True)
+def test_giving_goals_enrolls_and_shows_the_plan(owner, learner, small_track):
+    response = owner.post(reverse("plan:goals"), goal_data(small_track), follow=True)
     enrollment = Enrollment.objects.get(learner=learner)
-    assert enrollment.track == ai_engineering and enrollment.time_zone == "Europe/Paris"
+    assert enrollment.track == small_track and enrollment.time_zone == "Europe/Paris"
     page = response.content.decode()
     assert "Your plan for AI Engineering is ready" in page
     assert "Phase 1 · Build Foundational Skills" in page
@@ -83,20 +82,20 @@ def test_giving_goals_enrolls_and_shows_the_plan(owner, learner, ai_engineering)
         ("track", "no-such-track", "This track is not open"),
     ],
 )
-def test_bad_goals_get_a_clear_message_per_field(owner, ai_engineering, field, value, message):
-    response = owner.post(reverse("plan:goals"), goal_data(ai_engineering, **{field: value}))
+def test_bad_goals_get_a_clear_message_per_field(owner, small_track, field, value, message):
+    response = owner.post(reverse("plan:goals"), goal_data(small_track, **{field: value}))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Enrollment.objects.exists()
 
 
-def test_a_draft_track_cannot_be_chosen(owner, ai_engineering):
+def test_a_draft_track_cannot_be_chosen(owner, small_track):
     draft = build_track(phases=1, actions_per_phase=1, status=Track.Status.DRAFT)
     response = owner.post(reverse("plan:goals"), goal_data(draft))
     assert "This track is not open" in response.content.decode()
 
 
-def test_changing_the_track_swaps_the_skills_checklist_by_htmx(owner, ai_engineering):
+def test_changing_the_track_swaps_the_skills_checklist_by_htmx(owner, small_track):
     other = build_track(phases=1, actions_per_phase=1, title="Other track")
     response = owner.get(reverse("plan:goals"), {"track": other.slug}, HTTP_HX_REQUEST="true")
     fragment = response.content.decode()
@@ -104,17 +103,17 @@ def test_changing_the_track_swaps_the_skills_checklist_by_htmx(owner, ai_enginee
     assert "Other track" in fragment and "Kubernetes" not in fragment
 
 
-def test_editing_goals_shows_what_changed(owner, learner, ai_engineering):
-    enroll(learner, ai_engineering, hours=5)
+def test_editing_goals_shows_what_changed(owner, learner, small_track):
+    enroll(learner, small_track, hours=5)
     response = owner.post(
-        reverse("plan:goals"), goal_data(ai_engineering, hours_per_week="20"), follow=True
+        reverse("plan:goals"), goal_data(small_track, hours_per_week="20"), follow=True
     )
     page = response.content.decode()
     assert "What changed in your plan" in page and "earlier" in page
 
 
-def test_the_goal_form_is_prefilled_with_the_current_goals(owner, learner, ai_engineering):
-    enroll(learner, ai_engineering, hours=17, background="data-scientist")
+def test_the_goal_form_is_prefilled_with_the_current_goals(owner, learner, small_track):
+    enroll(learner, small_track, hours=17, background="data-scientist")
     page = owner.get(reverse("plan:goals")).content.decode()
     assert 'value="17"' in page
     assert re.search(r'<input type="radio"[^>]*value="data-scientist"[^>]*checked', page)
@@ -128,11 +127,11 @@ def test_the_goal_form_says_when_no_track_is_open(owner, db):
 # --- Dashboard ------------------------------------------------------------------------------
 
 
-def test_a_visitor_sees_the_landing_page(client, ai_engineering):
+def test_a_visitor_sees_the_landing_page(client, small_track):
     assert "Learn deliberately." in client.get("/").content.decode()
 
 
-def test_a_learner_without_goals_is_asked_for_them(owner, ai_engineering):
+def test_a_learner_without_goals_is_asked_for_them(owner, small_track):
     page = owner.get("/").content.decode()
     assert "Tell us your goals" in page and reverse("plan:goals") in page
 
@@ -142,9 +141,9 @@ def test_a_learner_sees_an_empty_state_when_no_track_is_open(owner, db):
 
 
 def test_the_dashboard_shows_the_current_phase_the_timeline_and_locked_phases(
-    owner, learner, ai_engineering
+    owner, learner, small_track
 ):
-    enroll(learner, ai_engineering, background="data-scientist")
+    enroll(learner, small_track, background="data-scientist")
     page = owner.get("/").content.decode()
     assert "Current phase" in page and "Phase 1 · Build Foundational Skills" in page
     assert page.count("covered: test out") == 4  # a data scientist tests out of phase 1
@@ -156,34 +155,34 @@ def test_the_dashboard_shows_the_current_phase_the_timeline_and_locked_phases(
     assert ">Continue<" in page and "Start the flashcards" in page
 
 
-def test_the_dashboard_says_behind_by_n_weeks(owner, learner, ai_engineering):
+def test_the_dashboard_says_behind_by_n_weeks(owner, learner, small_track):
     long_ago = timezone.now() - timedelta(weeks=30)
-    enrollment = enroll(learner, ai_engineering, background="data-scientist", now=long_ago)
-    planned = Enrollment.objects.get(pk=enrollment.enrollment.pk).plan["phases"][0]["weeks"]
+    enrollment = enroll(learner, small_track, background="data-scientist", at=long_ago)
+    planned = Enrollment.objects.get(pk=enrollment.pk).plan["phases"][0]["weeks"]
     page = owner.get("/").content.decode()
     assert f"Behind by {30 - planned} weeks" in page and "planned to end on" in page
     assert "add hours a week or move your target date" in page
 
 
 def test_a_target_date_the_plan_misses_is_said_with_the_hours_that_meet_it(
-    owner, learner, ai_engineering
+    owner, learner, small_track
 ):
     target = timezone.localdate() + timedelta(weeks=30)
-    enroll(learner, ai_engineering, target_date=target)
+    enroll(learner, small_track, target_date=target)
     page = owner.get("/").content.decode()
     assert "before this plan reaches the role" in page
     assert "hours a week you would make it" in page
 
 
-def test_a_finished_track_says_so(owner, learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering).enrollment
+def test_a_finished_track_says_so(owner, learner, small_track):
+    enrollment = enroll(learner, small_track)
     enrollment.phase_progress.update(state="mastered", mastered_at=timezone.now())
     page = owner.get("/").content.decode()
     assert "Track finished" in page and "Current phase" not in page
 
 
-def test_paused_tracks_can_be_resumed_from_the_dashboard(owner, learner, ai_engineering):
-    first = enroll(learner, ai_engineering).enrollment
+def test_paused_tracks_can_be_resumed_from_the_dashboard(owner, learner, small_track):
+    first = enroll(learner, small_track)
     enroll(learner, build_track(phases=1, actions_per_phase=1))
     page = owner.get("/").content.decode()
     assert reverse("plan:activate", args=[first.pk]) in page
@@ -223,9 +222,9 @@ def first_action(learner, track) -> KeyActionProgress:
     ).order_by("key_action__order")[0]
 
 
-def test_ticking_by_htmx_returns_the_row_and_the_next_action(owner, learner, ai_engineering):
-    enroll(learner, ai_engineering)
-    progress = first_action(learner, ai_engineering)
+def test_ticking_by_htmx_returns_the_row_and_the_next_action(owner, learner, small_track):
+    enroll(learner, small_track)
+    progress = first_action(learner, small_track)
     url = reverse("plan:key_action", args=[progress.pk])
     response = owner.post(url, {"done": "1"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
@@ -237,17 +236,17 @@ def test_ticking_by_htmx_returns_the_row_and_the_next_action(owner, learner, ai_
     assert KeyActionProgress.objects.get(pk=progress.pk).done
 
 
-def test_ticking_works_without_javascript(owner, learner, ai_engineering):
-    enroll(learner, ai_engineering)
-    progress = first_action(learner, ai_engineering)
+def test_ticking_works_without_javascript(owner, learner, small_track):
+    enroll(learner, small_track)
+    progress = first_action(learner, small_track)
     response = owner.post(reverse("plan:key_action", args=[progress.pk]), {"done": "1"})
     assert response.status_code == 302 and response.url == reverse("home")
     owner.post(reverse("plan:key_action", args=[progress.pk]), {"done": "0"})
     assert not KeyActionProgress.objects.get(pk=progress.pk).done
 
 
-def test_a_locked_phases_action_cannot_be_ticked(owner, learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering).enrollment
+def test_a_locked_phases_action_cannot_be_ticked(owner, learner, small_track):
+    enrollment = enroll(learner, small_track)
     locked = enrollment.key_action_progress.filter(key_action__phase__order=2).first()
     response = owner.post(
         reverse("plan:key_action", args=[locked.pk]), {"done": "1"}, HTTP_HX_REQUEST="true"
@@ -256,27 +255,27 @@ def test_a_locked_phases_action_cannot_be_ticked(owner, learner, ai_engineering)
     assert not KeyActionProgress.objects.get(pk=locked.pk).done
 
 
-def test_ticking_needs_a_post(owner, learner, ai_engineering):
-    enroll(learner, ai_engineering)
-    progress = first_action(learner, ai_engineering)
+def test_ticking_needs_a_post(owner, learner, small_track):
+    enroll(learner, small_track)
+    progress = first_action(learner, small_track)
     assert owner.get(reverse("plan:key_action", args=[progress.pk])).status_code == 405
 
 
 # --- Access ---------------------------------------------------------------------------------
 
 
-def test_a_stranger_gets_404_for_someone_elses_key_action(stranger_client, learner, ai_engineering):
-    enroll(learner, ai_engineering)
-    progress = first_action(learner, ai_engineering)
+def test_a_stranger_gets_404_for_someone_elses_key_action(stranger_client, learner, small_track):
+    enroll(learner, small_track)
+    progress = first_action(learner, small_track)
     url = reverse("plan:key_action", args=[progress.pk])
     assert stranger_client.post(url, {"done": "1"}).status_code == 404
     assert not KeyActionProgress.objects.get(pk=progress.pk).done
 
 
 def test_a_stranger_gets_404_for_someone_elses_enrollment(
-    stranger_client, stranger, learner, ai_engineering
+    stranger_client, stranger, learner, small_track
 ):
-    theirs = enroll(learner, ai_engineering).enrollment
+    theirs = enroll(learner, small_track)
     enroll(learner, build_track(phases=1, actions_per_phase=1))  # theirs is now paused
     url = reverse("plan:activate", args=[theirs.pk])
     assert stranger_client.post(url).status_code == 404
@@ -285,9 +284,9 @@ def test_a_stranger_gets_404_for_someone_elses_enrollment(
     assert not Enrollment.objects.filter(learner=stranger).exists()
 
 
-def test_a_visitor_is_sent_to_log_in(client, learner, ai_engineering):
-    enroll(learner, ai_engineering)
-    progress = first_action(learner, ai_engineering)
+def test_a_visitor_is_sent_to_log_in(client, learner, small_track):
+    enroll(learner, small_track)
+    progress = first_action(learner, small_track)
     for url in (
         reverse("plan:goals"),
         reverse("plan:settings"),
@@ -301,9 +300,9 @@ def test_a_visitor_is_sent_to_log_in(client, learner, ai_engineering):
 # --- Calendar feed --------------------------------------------------------------------------
 
 
-def test_the_calendar_feed_lists_the_plans_milestones(client, learner, ai_engineering):
+def test_the_calendar_feed_lists_the_plans_milestones(client, learner, small_track):
     target = timezone.localdate() + timedelta(weeks=20)
-    enrollment = enroll(learner, ai_engineering, target_date=target).enrollment
+    enrollment = enroll(learner, small_track, target_date=target)
     feed = services.calendar_feed(learner=learner)
     response = client.get(reverse("plan:feed", args=[feed.token]))
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -317,8 +316,8 @@ def test_the_calendar_feed_lists_the_plans_milestones(client, learner, ai_engine
     assert str(calendar["x-wr-calname"]) == "Edirae · AI Engineering"
 
 
-def test_a_wrong_or_revoked_feed_token_gets_404(client, learner, ai_engineering):
-    enroll(learner, ai_engineering)
+def test_a_wrong_or_revoked_feed_token_gets_404(client, learner, small_track):
+    enroll(learner, small_track)
     feed = services.calendar_feed(learner=learner)
     url = reverse("plan:feed", args=[feed.token])
     assert client.get(reverse("plan:feed", args=["guess"])).status_code == 404
@@ -326,8 +325,8 @@ def test_a_wrong_or_revoked_feed_token_gets_404(client, learner, ai_engineering)
     assert client.get(url).status_code == 404
 
 
-def test_the_settings_page_turns_the_feed_on_renews_and_revokes_it(owner, learner, ai_engineering):
-    enroll(learner, ai_engineering)
+def test_the_settings_page_turns_the_feed_on_renews_and_revokes_it(owner, learner, small_track):
+    enroll(learner, small_track)
     assert "Turn on the calendar feed" in owner.get(reverse("plan:settings")).content.decode()
     owner.post(reverse("plan:calendar_create"))
     token = CalendarFeed.objects.get(learner=learner).token
@@ -343,18 +342,16 @@ def test_the_settings_page_turns_the_feed_on_renews_and_revokes_it(owner, learne
     assert not CalendarFeed.objects.filter(learner=learner).exists()
 
 
-def test_a_stranger_cannot_see_or_revoke_someone_elses_feed(
-    stranger_client, learner, ai_engineering
-):
-    enroll(learner, ai_engineering)
+def test_a_stranger_cannot_see_or_revoke_someone_elses_feed(stranger_client, learner, small_track):
+    enroll(learner, small_track)
     feed = services.calendar_feed(learner=learner)
     assert feed.token not in stranger_client.get(reverse("plan:settings")).content.decode()
     stranger_client.post(reverse("plan:calendar_revoke"))
     assert CalendarFeed.objects.filter(pk=feed.pk).exists()
 
 
-def test_staff_can_read_an_enrollment_in_the_admin(client, staff, learner, ai_engineering):
-    enrollment = enroll(learner, ai_engineering).enrollment
+def test_staff_can_read_an_enrollment_in_the_admin(client, staff, learner, small_track):
+    enrollment = enroll(learner, small_track)
     client.force_login(staff)
     assert client.get(reverse("admin:tracks_enrollment_changelist")).status_code == 200
     page = client.get(reverse("admin:tracks_enrollment_change", args=[enrollment.pk]))

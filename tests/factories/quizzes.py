@@ -1,10 +1,26 @@
-"""Factories for the Learning Center: a small quiz bank and deck built per test."""
+"""The Learning Center: a small quiz bank and deck built per test, and the records a learner
+leaves there (graded attempts, cards in review, reviews of cards) written with the times a
+test needs; each notes the study on the learner's active enrollment as the services do
+(`tracks.services.record_study`)."""
+
+from datetime import datetime, timedelta
 
 import factory
 
-from quizzes.models import Card, Choice, Deck, Question, Quiz
+from quizzes.models import (
+    Attempt,
+    Card,
+    CardState,
+    Choice,
+    Deck,
+    Question,
+    Quiz,
+    ReviewLog,
+)
 from quizzes.rules import BANK_FACTOR
-from tests.factories import PhaseFactory, SkillFactory
+from tests.factories.accounts import UserFactory
+from tests.factories.tracks import PhaseFactory, SkillFactory
+from tracks import services as track_services
 
 
 class QuizFactory(factory.django.DjangoModelFactory):
@@ -108,3 +124,85 @@ def build_deck(*, cards: int = 3, **fields) -> Deck:
     for _ in range(cards):
         CardFactory(deck=deck)
     return deck
+
+
+class AttemptFactory(factory.django.DjangoModelFactory):
+    """A graded attempt: started at `started_at`, graded `minutes` later."""
+
+    class Meta:
+        model = Attempt
+        exclude = ["minutes"]
+
+    learner = factory.SubFactory(UserFactory)
+    quiz = factory.SubFactory(QuizFactory)
+    seed = factory.Sequence(lambda n: n)
+    state = Attempt.State.GRADED
+    started_at = factory.LazyFunction(lambda: datetime.now().astimezone())
+    minutes = 20
+    graded_at = factory.LazyAttribute(lambda o: o.started_at + timedelta(minutes=o.minutes))
+    question_count = 3
+    correct_count = 3
+    score = 100
+    passed = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        attempt = super()._create(model_class, *args, **kwargs)
+        track_services.record_study(
+            learner_id=attempt.learner_id,
+            at=max(filter(None, [attempt.started_at, attempt.graded_at])),
+        )
+        return attempt
+
+
+def due_cards(learner, deck, *, count: int, due: datetime) -> list[CardState]:
+    """`count` cards of `deck` in review for `learner`, due at `due`."""
+    return CardState.objects.bulk_create(
+        CardState(
+            learner=learner,
+            card=card,
+            state=CardState.State.REVIEW,
+            stability=5.0,
+            difficulty=5.0,
+            due=due,
+            last_review=due - timedelta(days=5),
+            reps=2,
+            created_at=due - timedelta(days=10),
+        )
+        for card in deck.cards.order_by("order")[:count]
+    )
+
+
+def card_reviews(learner, deck, *, count: int, at: datetime) -> list[ReviewLog]:
+    """`count` reviews (rated Good) of the deck's cards at `at`, one a second."""
+    cards = list(deck.cards.order_by("order"))
+    if count:
+        track_services.record_study(learner_id=learner.pk, at=at + timedelta(seconds=count - 1))
+    return ReviewLog.objects.bulk_create(
+        ReviewLog(
+            learner=learner,
+            card=cards[n % len(cards)],
+            rating=ReviewLog.Rating.GOOD,
+            reviewed_at=at + timedelta(seconds=n),
+            state_before=CardState.State.REVIEW,
+            due_after=at + timedelta(days=7),
+        )
+        for n in range(count)
+    )
+
+
+def graded_attempt(learner, quiz: Quiz, score: int) -> Attempt:
+    """A graded attempt of ten questions scored `score`, graded now (no study noted)."""
+    from django.utils import timezone
+
+    return Attempt.objects.create(
+        learner=learner,
+        quiz=quiz,
+        seed=1,
+        state=Attempt.State.GRADED,
+        graded_at=timezone.now(),
+        question_count=10,
+        correct_count=score // 10,
+        score=score,
+        passed=score >= quiz.pass_mark,
+    )
