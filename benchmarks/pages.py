@@ -53,6 +53,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--scales", default="1000,10000", help="learner counts, comma separated")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
+        "--database", default="edirae_pages", help="database name prefix (<prefix>_<learners>)"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep a database seeded earlier")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--clients", type=int, default=8)
@@ -495,12 +498,14 @@ def database_ready(args: argparse.Namespace, name: str) -> bool:
 def prepare(args: argparse.Namespace, learners: int) -> dict[str, str]:
     import psycopg
 
-    name = f"edirae_pages_{learners}"
+    name = f"{args.database}_{learners}"
     env = environment(args, name)
     subprocess.run(
         [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     if args.reuse and database_ready(args, name):
+        # New migrations (a column with a default) apply to a reused database in seconds.
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         print(f"reusing {name}")
         return env
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:

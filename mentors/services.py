@@ -36,6 +36,7 @@ from mentors.models import (
 from mentors.prechecks import Checker, blocking_failures, check_url, default_checker
 from mentors.uploads import file_problems
 from tracks.models import KeyAction
+from tracks.progression import evidence_changed
 from tracks.selectors import phase_access
 from tracks.services import record_study
 
@@ -122,6 +123,7 @@ def _move(submission: Submission, target: str, *, only_if: Q | None = None, **fi
     submission.state = target
     for name, value in fields.items():
         setattr(submission, name, value)
+    evidence_changed(learner_id=submission.learner_id)  # the gate counts states: reports go
 
 
 # --- Learners -------------------------------------------------------------------------------
@@ -224,6 +226,7 @@ def submit_evidence(
                     track=key_action.phase.track,
                     state=State.DRAFT,
                 )
+                evidence_changed(learner_id=learner.pk)  # a draft is a gate fact too
         except IntegrityError:
             raise EvidenceRefused(
                 "You already have evidence for this key action: open it from My evidence."

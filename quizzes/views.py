@@ -45,7 +45,7 @@ def phase(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespo
     )
     # The gate checklist, when this is the learner's open phase (evaluated now: no reload).
     enrollment = Enrollment.objects.active().filter(learner=request.user, track=phase.track).first()
-    report = progression.refresh(enrollment=enrollment).report if enrollment else None
+    report = progression.advance_and_report(enrollment=enrollment).report if enrollment else None
     return render(
         request,
         "quizzes/phase.html",

@@ -352,6 +352,11 @@ class Enrollment(models.Model):
     # active enrollment so the inactivity reminder reads one column instead of every answer,
     # review and tick. Never moves back; NULL until the first study on this enrollment.
     last_studied_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Moves by one each time evidence a gate reads changes for this learner (on any track: a
+    # skill is shared between tracks), in the transaction that records it, so a cached gate
+    # report keyed on it is never served after the evidence changed
+    # (`tracks.progression.evidence_changed`, `report_for`).
+    evidence_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -480,10 +485,9 @@ class GateCriterion(models.Model):
         ]
 
     def __str__(self) -> str:
-        from tracks.gates import get_kind
-
-        kind = get_kind(self.kind)
-        return kind.describe(self.params) if kind else self.kind
+        # The kind's code: the learner-facing words come from the registry
+        # (`tracks.gates.describe_criterion`), which this module does not import.
+        return self.kind
 
 
 class ProgressEvent(models.Model):

@@ -407,7 +407,9 @@ def dashboard(
     mastered_at = {phase_id: at for phase_id, _, at in progress_rows if at is not None}
     gate_labels: dict[int, list[str]] = {}
     for criterion in GateCriterion.objects.filter(phase__in=phases).order_by("order"):  # 4
-        gate_labels.setdefault(criterion.phase_id, []).append(str(criterion))
+        gate_labels.setdefault(criterion.phase_id, []).append(
+            gates.describe_criterion(criterion.kind, criterion.params)
+        )
     geometry = _timeline(plan, phases)
     rows = [
         PhaseRow(

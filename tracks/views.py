@@ -60,8 +60,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     Re-evaluates the open phase's gate first, so new evidence opens the next phase at once.
     """
     enrollment = selectors.active_enrollment(request.user)
-    refreshed = progression.refresh(enrollment=enrollment) if enrollment else None
-    gate = refreshed.report if refreshed else None
+    outcome = progression.advance_and_report(enrollment=enrollment) if enrollment else None
+    gate = outcome.report if outcome else None
     data = selectors.dashboard(learner=request.user, gate=gate)
     if data is None:
         paused = list(
@@ -123,9 +123,9 @@ def gate(request: AuthedRequest) -> HttpResponse:
     enrollment = selectors.active_enrollment(request.user)
     if enrollment is None:
         return HttpResponse(status=204)
-    refreshed = progression.refresh(enrollment=enrollment)
+    outcome = progression.advance_and_report(enrollment=enrollment)
     shown = parse_id(request.GET.get("shown"))
-    report = refreshed.report
+    report = outcome.report
     moved = shown is not None and (report is None or report.phase.pk != shown)
     context = {
         "gate": report,
@@ -280,7 +280,7 @@ def key_action(request: AuthedRequest, pk: int) -> HttpResponse:
     row = row or selectors.KeyActionRow(
         progress=progress, action=progress.key_action, covered=False
     )
-    gate = progression.evaluate(enrollment=data.enrollment)
+    gate = progression.current_report(enrollment=data.enrollment)
     step = next_step.choose(dashboard=data, gate=gate)
     context = {"d": data, "row": row, "oob": True, "step": step}
     response = HttpResponse(
