@@ -27,10 +27,10 @@ older than the evidence: a stale entry is simply never looked up again.
 """
 
 import logging
-from dataclasses import dataclass
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
