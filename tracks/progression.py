@@ -84,7 +84,7 @@ def current_phase(enrollment: Enrollment) -> Phase | None:
     """The enrollment's open phase (the first unlocked one), or None. One query."""
     progress = (
         PhaseProgress.objects.filter(enrollment=enrollment, state=State.UNLOCKED)
-        .select_related("phase__track")
+        .select_related("phase__track", "phase__quiz")  # the quiz: for the next step
         .order_by("phase__order")
         .first()
     )

@@ -169,7 +169,18 @@ def get_key_action_progress_for(learner: User, pk: int) -> KeyActionProgress:
 
 
 def active_enrollment(learner: User) -> Enrollment | None:
-    return Enrollment.objects.active().filter(learner=learner).select_related("track").first()
+    return next((e for e in enrollments_of(learner) if e.is_active), None)
+
+
+def enrollments_of(learner: User) -> list[Enrollment]:
+    """The learner's enrollments, the active one and the paused ones, by track title (one
+    query; each knows its learner and track)."""
+    enrollments = list(
+        Enrollment.objects.filter(learner=learner).select_related("track").order_by("track__title")
+    )
+    for enrollment in enrollments:
+        enrollment.learner = learner
+    return enrollments
 
 
 @dataclass(frozen=True)
@@ -386,23 +397,26 @@ def dashboard(
     learner: User,
     now: datetime | None = None,
     gate: "GateReport | None" = None,
+    enrollments: list[Enrollment] | None = None,
 ) -> Dashboard | None:
     """Everything the learner's dashboard shows, or None without an active enrollment.
 
     `gate` is the open phase's gate report when the caller has it (the page evaluates it
-    first): the schedule and the progress picture read it. Six queries whatever the number
-    of phases, key actions and enrollments.
+    first): the schedule and the progress picture read it; `enrollments` the learner's
+    (`enrollments_of`) when the caller has read them. Six queries (five given the
+    enrollments) whatever the number of phases, key actions and enrollments.
     """
-    enrollments = list(
-        Enrollment.objects.filter(learner=learner).select_related("track").order_by("track__title")
-    )  # 1: the active one and the paused ones
+    if enrollments is None:
+        enrollments = enrollments_of(learner)  # 1: the active one and the paused ones
     enrollment = next((e for e in enrollments if e.status == Enrollment.Status.ACTIVE), None)
     if enrollment is None or not enrollment.plan:
         return None
     plan = plans.plan_from_json(enrollment.plan)
     today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
     phases = list(enrollment_phases(enrollment.track, enrollment))  # 2
-    progress_rows = list(enrollment.phase_progress.values_list("phase_id", "state", "mastered_at"))
+    progress_rows = list(
+        enrollment.phase_progress.order_by().values_list("phase_id", "state", "mastered_at")
+    )
     states = {phase_id: state for phase_id, state, _ in progress_rows}  # 3
     mastered_at = {phase_id: at for phase_id, _, at in progress_rows if at is not None}
     gate_labels: dict[int, list[str]] = {}

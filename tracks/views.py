@@ -59,20 +59,16 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 
     Re-evaluates the open phase's gate first, so new evidence opens the next phase at once.
     """
-    enrollment = selectors.active_enrollment(request.user)
+    enrollments = selectors.enrollments_of(request.user)
+    enrollment = next((e for e in enrollments if e.is_active), None)
     outcome = progression.advance_and_report(enrollment=enrollment) if enrollment else None
     gate = outcome.report if outcome else None
-    data = selectors.dashboard(learner=request.user, gate=gate)
+    data = selectors.dashboard(learner=request.user, gate=gate, enrollments=enrollments)
     if data is None:
-        paused = list(
-            Enrollment.objects.filter(learner=request.user)
-            .select_related("track")
-            .order_by("track__title")
-        )
         return render(
             request,
             "tracks/dashboard_empty.html",
-            {"paused": paused, "has_tracks": Track.objects.published().exists()},
+            {"paused": enrollments, "has_tracks": Track.objects.published().exists()},
         )
     return render(
         request,

@@ -599,6 +599,8 @@ FAMILY_ENDINGS = frozenset(
 )
 
 
+# Pure, and a frozenset keeps its hash: a question's stems cost a lookup after the first time.
+@lru_cache(maxsize=4096)
 def _expand(stem: str, vocabulary: frozenset[str]) -> frozenset[str]:
     """The stems of the track that match a question's stem: itself, and the words of its
     family the stemmer left apart ("leak" and "leakag", "optimis" and "optimiz")."""
