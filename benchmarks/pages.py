@@ -38,8 +38,10 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import django_env
+
+ROOT = django_env.ROOT
 PYTHON = sys.executable
 TRACK = ROOT / "tracks" / "content" / "ai-engineering.yaml"
 ATTEMPTS_PER_LEARNER = 22  # 217k graded attempts at 10,000 learners
@@ -69,18 +71,14 @@ def parse() -> argparse.Namespace:
 def environment(args: argparse.Namespace, database: str) -> dict[str, str]:
     return {
         **os.environ,
-        "DATABASE_URL": f"{args.server}/{database}",
-        "CELERY_BROKER_URL": args.redis,
-        "CACHE_URL": args.redis,
-        "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
-        "EDIRAE_AI_REQUESTS_PER_HOUR": "1000000",
-        "PYTHONPATH": str(ROOT),
-        "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+        **django_env.postgres(
+            args.server,
+            database,
+            broker=args.redis,
+            DJANGO_SETTINGS_MODULE="benchmarks.bench_settings",
+            EDIRAE_AI_REQUESTS_PER_HOUR="1000000",
+            STATIC_ROOT=str(ROOT / "var" / "bench-static"),
+        ),
     }
 
 
@@ -496,8 +494,6 @@ def database_ready(args: argparse.Namespace, name: str) -> bool:
 
 
 def prepare(args: argparse.Namespace, learners: int) -> dict[str, str]:
-    import psycopg
-
     name = f"{args.database}_{learners}"
     env = environment(args, name)
     subprocess.run(
@@ -508,9 +504,7 @@ def prepare(args: argparse.Namespace, learners: int) -> dict[str, str]:
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         print(f"reusing {name}")
         return env
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    django_env.recreate_database(args.server, name)
     print(f"seeding {name}: {learners:,} learners")
     started = time.perf_counter()
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
