@@ -226,7 +226,6 @@ def submit_evidence(
                     track=key_action.phase.track,
                     state=State.DRAFT,
                 )
-                evidence_changed(learner_id=learner.pk)  # a draft is a gate fact too
         except IntegrityError:
             raise EvidenceRefused(
                 "You already have evidence for this key action: open it from My evidence."

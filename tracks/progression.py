@@ -16,9 +16,10 @@ Every place that records evidence calls `advance` after its transaction commits
 
 Cached reports: evaluating a gate reads all of the learner's counted evidence for the
 phase, so pages read the report through `report_for`, which keeps it in the shared cache
-under a key made of what it depends on: the enrollment's `evidence_version` (moved by
-`evidence_changed` in the transaction of every write of gate input: grading, card reviews,
-ticks, submissions and their reviews, exemptions), the track's `updated_at` (touched by
+under a key made of what it depends on: the enrollment's `evidence_version` (moved in the
+transaction of every write of gate input, by `evidence_changed` or by
+`tracks.services.record_study` in the same UPDATE: grading, card reviews, ticks and unticks,
+submissions and their reviews, exemptions), the track's `updated_at` (touched by
 every change of gate content: `gate_content_changed`), the active time zone and language
 (sentences name local times), and a result's own `valid_until` (a card falling due). The
 version lives in the database, not in the cache, so several web processes, and a process
@@ -328,8 +329,9 @@ def _unlock_next(enrollment: Enrollment, phase: Phase, *, now: datetime) -> Phas
 
 def advance_after_commit(*, learner_id: int, track_id: int) -> None:
     """Call `advance` for the learner's active enrollment on that track once the current
-    transaction commits (or at once outside a transaction). Evidence recorders use this; it
-    also moves the learner's evidence version at once (`evidence_changed`)."""
+    transaction commits (or at once outside a transaction). Evidence recorders use this,
+    and note the evidence in their transaction themselves: `record_study` or
+    `evidence_changed` (cached reports are keyed on it)."""
 
     def run() -> None:
         enrollment = (
@@ -338,7 +340,6 @@ def advance_after_commit(*, learner_id: int, track_id: int) -> None:
         if enrollment is not None:
             advance(enrollment=enrollment)
 
-    evidence_changed(learner_id=learner_id)  # in the recorder's transaction: cached reports go
     transaction.on_commit(run)
 
 
