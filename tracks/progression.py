@@ -251,8 +251,8 @@ def report_for(*, enrollment: Enrollment, phase: Phase, now: datetime | None = N
     """The gate of `phase` for `enrollment`, for a page: `evaluate_phase`, kept in the cache
     until the evidence, the gate's content or the clock (a result's `valid_until`) changes it.
 
-    `enrollment.evidence_version` must be as read in this request (before the report), so
-    the key is never newer than the evidence. One cache read when nothing changed; never
+    `enrollment.evidence_version` and `phase.track` must be as read in this request (before
+    the report), so the key is never newer than the evidence. One cache read when nothing changed; never
     used to open a phase (`advance` evaluates afresh).
     """
     now = now or timezone.now()
