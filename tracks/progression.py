@@ -252,8 +252,8 @@ def report_for(*, enrollment: Enrollment, phase: Phase, now: datetime | None = N
     until the evidence, the gate's content or the clock (a result's `valid_until`) changes it.
 
     `enrollment.evidence_version` and `phase.track` must be as read in this request (before
-    the report), so the key is never newer than the evidence. One cache read when nothing changed; never
-    used to open a phase (`advance` evaluates afresh).
+    the report), so the key is never newer than the evidence. One cache read when nothing
+    changed; never used to open a phase (`advance` evaluates afresh).
     """
     now = now or timezone.now()
     key = _report_key(enrollment, phase)
