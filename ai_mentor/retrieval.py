@@ -30,6 +30,7 @@ import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from threading import Lock
 
 from ai_mentor.passages import CARRIES_OVER, TO_LEARN, Passage, passages_for_track
@@ -205,6 +206,8 @@ FAMILY_ENDINGS = frozenset(
 )
 
 
+# Pure, and a frozenset keeps its hash: a question's stems cost a lookup after the first time.
+@lru_cache(maxsize=4096)
 def _expand(stem: str, vocabulary: frozenset[str]) -> frozenset[str]:
     """The stems of the track that match a question's stem: itself, and the words of its
     family the stemmer left apart ("leak" and "leakag", "optimis" and "optimiz")."""

@@ -25,14 +25,15 @@ against the model; a fallback to the local backend is counted and shown.
 """
 
 import argparse
-import os
 import re
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import django_env
+
+ROOT = django_env.ROOT
 EVAL_SET = ROOT / "benchmarks" / "ai_mentor_eval.yaml"
 REFUSAL = re.compile(r"does not cover|found nothing|does not mention", re.IGNORECASE)
 
@@ -49,24 +50,9 @@ def parse() -> argparse.Namespace:
 
 
 def setup(server: str, name: str, reuse: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not (reuse and exists):
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ.update(
-        DATABASE_URL=f"{server}/{name}",
-        CELERY_BROKER_URL="memory://",
-        SECRET_KEY="benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        ALLOWED_HOSTS="localhost",
-        DJANGO_SETTINGS_MODULE="edirae.settings",
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
+    if not (reuse and django_env.database_exists(server, name)):
+        django_env.recreate_database(server, name)
+    django_env.setup(django_env.postgres(server, name))
     from django.conf import settings
     from django.core.management import call_command
 

@@ -35,7 +35,6 @@ strategies and the three criteria: `gaming: worst pass rate X % (strategy)`.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -44,8 +43,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import django_env
+
+ROOT = django_env.ROOT
 
 START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # a Monday morning
 CRITERIA = ("quiz_score", "card_retention", "skill_mastery")
@@ -64,13 +65,8 @@ def parse() -> argparse.Namespace:
 
 def setup() -> None:
     # Embedded mode on a throw-away SQLite file: the benchmark never touches a real database.
-    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"):
-        os.environ.pop(name, None)
     memory = "/dev/shm" if Path("/dev/shm").is_dir() else None
-    os.environ["EDIRAE_VAR_DIR"] = tempfile.mkdtemp(prefix="edirae-gaming-", dir=memory)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edirae.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    folder = tempfile.mkdtemp(prefix="edirae-gaming-", dir=memory)
     from django.db.backends.signals import connection_created
 
     def fast(sender, connection, **kwargs) -> None:
@@ -80,7 +76,7 @@ def setup() -> None:
             cursor.execute("PRAGMA journal_mode = MEMORY")
 
     connection_created.connect(fast)
-    django.setup()
+    django_env.setup(django_env.embedded(folder))
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

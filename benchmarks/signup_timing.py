@@ -10,15 +10,14 @@ The audit measured 0.10 s (registered) against 1.32 s (new) before the fix.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import django_env
 
 
 def main() -> None:
@@ -27,14 +26,7 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="edirae-signup-bench-")
-    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "EMAIL_HOST"):
-        os.environ.pop(name, None)
-    os.environ.update(EDIRAE_VAR_DIR=folder, DJANGO_SETTINGS_MODULE="edirae.settings")
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-
-    import django
-
-    django.setup()
+    django_env.setup(django_env.embedded(folder, LOG_LEVEL="ERROR"))
     from django.conf import settings
     from django.core.cache import cache
     from django.core.management import call_command
@@ -44,7 +36,7 @@ def main() -> None:
     setup_test_environment()  # locmem mail, ALLOWED_HOSTS for the test client
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     call_command("migrate", verbosity=0)
-    from tests.conftest import verified_user
+    from tests.factories import verified_user
 
     registered = verified_user("registered@bench.example").email
 

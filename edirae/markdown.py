@@ -6,6 +6,9 @@ HTML with `nh3` against an allow-list: raw HTML, scripts, event handlers, styles
 Images are left out: the Content Security Policy would block remote ones anyway.
 """
 
+import functools
+import threading
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -25,12 +28,28 @@ def render_markdown(text: str | None) -> SafeString:
     """HTML for `text`, sanitized with an allow-list. Pure: safe to call any number of times."""
     if not text:
         return mark_safe("")
-    html = markdown_lib.markdown(text, extensions=EXTENSIONS, output_format="html")
-    cleaned = nh3.clean(
+    return mark_safe(_render(text))
+
+
+# Pages render the same texts again and again (the AI mentor's latest messages on every
+# answer, feedback on every visit): the HTML of a text never changes, so each process keeps
+# the latest ones. Building a Markdown instance loads its extensions: one per thread, reset
+# between texts.
+_converters = threading.local()
+
+
+@functools.lru_cache(maxsize=2048)
+def _render(text: str) -> str:
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown_lib.Markdown(
+            extensions=EXTENSIONS, output_format="html"
+        )
+    html = converter.reset().convert(text)
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=LINK_REL,
     )
-    return mark_safe(cleaned)

@@ -306,9 +306,7 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     # The learner's goals and where they stand on this phase's gate (read-only for mentors).
     enrollment = Enrollment.objects.filter(learner=item.learner, track=item.track).first()
-    gate = (
-        progression.evaluate_phase(enrollment=enrollment, phase=item.phase) if enrollment else None
-    )
+    gate = progression.report_for(enrollment=enrollment, phase=item.phase) if enrollment else None
     holds_claim = item.state == State.IN_REVIEW and item.claimed_by_id == request.user.pk
     return render(
         request,

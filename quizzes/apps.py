@@ -8,6 +8,14 @@ class QuizzesConfig(AppConfig):
     def ready(self) -> None:
         # Track files gain the optional `quiz` and `deck` sections of each phase.
         from quizzes import gates, trackfile
+        from quizzes.models import Card, Deck, Question, Quiz
+        from tracks.progression import watch_gate_content
 
         trackfile.register()
         gates.register()
+        # Cached gate reports follow the admin's edits of the banks and decks gates read
+        # (a question's skills are saved with the question, in the same transaction).
+        watch_gate_content(Quiz, track_id=lambda quiz: quiz.phase.track_id)
+        watch_gate_content(Question, track_id=lambda question: question.quiz.phase.track_id)
+        watch_gate_content(Deck, track_id=lambda deck: deck.phase.track_id)
+        watch_gate_content(Card, track_id=lambda card: card.deck.phase.track_id)

@@ -70,6 +70,7 @@ def _card_retention(
         last=Max("last_review"),
         due_now=Count("id", filter=Q(due__lte=Now())),
         next_due=Min("due"),
+        falls_due=Min("due", filter=Q(due__gt=Now())),  # when `due_now` next grows
     )
     retained = figures["retained"]
     needed = -(-total * share // 100)  # ceiling: 80 % of 16 cards is 13
@@ -103,6 +104,7 @@ def _card_retention(
             "due": figures["due_now"],
             "next_due": figures["next_due"].isoformat() if figures["next_due"] else None,
         },
+        valid_until=figures["falls_due"],
     )
 
 

@@ -51,7 +51,7 @@ def phase(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespo
     active = enrollment is not None and enrollment.status == Enrollment.Status.ACTIVE
     # The open phase's gate (evaluated now: no reload): the checklist when it is this phase,
     # what opens this phase when it is locked.
-    report = progression.refresh(enrollment=enrollment).report if active else None
+    report = progression.advance_and_report(enrollment=enrollment).report if active else None
     return render(
         request,
         "quizzes/phase.html",

@@ -47,6 +47,9 @@ class CriterionResult:
     link: str = ""  # where to go to move it
     link_label: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)  # snapshot for the progress event
+    # When the result changes by the clock alone (a card falls due); None when only new
+    # evidence changes it. A cached report is not served past it (`progression.report_for`).
+    valid_until: datetime | None = None
 
     @property
     def percent(self) -> int:
@@ -219,6 +222,13 @@ def get_kind(key: str) -> CriterionKind | None:
 
 def kinds() -> list[CriterionKind]:
     return sorted(_kinds.values(), key=lambda k: k.key)
+
+
+def describe_criterion(key: str, raw_params: dict[str, Any] | None) -> str:
+    """A criterion in a few words for the learner ("a quiz score of 80 % or more"); the
+    kind's code when its app is gone."""
+    kind = get_kind(key)
+    return kind.describe(raw_params) if kind else key
 
 
 def kind_choices() -> list[tuple[str, str]]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from django.urls import reverse
 
 from tracks import gates
+from tracks.dashboard import Dashboard
 from tracks.progression import GateReport
-from tracks.selectors import Dashboard
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,50 @@
 """The progression service: the only code that opens phases.
 
-Two entry points:
+Entry points:
 - `evaluate(enrollment)`: a read-only report of the current phase's gate, each criterion
   with its current and required value, met or not, and a sentence for the learner.
 - `advance(enrollment)`: in one transaction, with the enrollment row locked, re-evaluates
   from the database and, if the gate is met, marks the phase mastered, unlocks the next and
   writes progress events with the evidence snapshot. Idempotent: calling it twice, or from
-  two workers at once, unlocks once.
+  two workers at once, unlocks once. It never reads a cached report.
+- `advance_and_report(enrollment)`: what pages showing a gate call: the report (cached, see
+  below) and, when it says the gate is met, `advance`, so a learner never has to reload to
+  see a phase open.
 
 Every place that records evidence calls `advance` after its transaction commits
-(`advance_after_commit`); pages that show a gate call `advance` before rendering, so a
-learner never has to reload to see a phase open. Phases open in order only.
+(`advance_after_commit`). Phases open in order only.
+
+Cached reports: evaluating a gate reads all of the learner's counted evidence for the
+phase, so pages read the report through `report_for`, which keeps it in the shared cache
+under a key made of what it depends on: the enrollment's `evidence_version` (moved in the
+transaction of every write of gate input, by `evidence_changed` or by
+`tracks.services.record_study` in the same UPDATE: grading, card reviews, ticks and unticks,
+submissions and their reviews, exemptions), the track's `updated_at` (touched by
+every change of gate content: `gate_content_changed`), the active time zone and language
+(sentences name local times), and a result's own `valid_until` (a card falling due). The
+version lives in the database, not in the cache, so several web processes, and a process
+serving from its local fallback while Redis is down (edirae/cache.py), never serve a report
+older than the evidence: a stale entry is simply never looked up again.
 """
 
 import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone, translation
 
 from accounts.models import User
 from tracks import gates
-from tracks.models import Enrollment, GateCriterion, Phase, PhaseProgress, ProgressEvent
+from tracks.models import Enrollment, GateCriterion, Phase, PhaseProgress, ProgressEvent, Track
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +85,7 @@ def current_phase(enrollment: Enrollment) -> Phase | None:
     """The enrollment's open phase (the first unlocked one), or None. One query."""
     progress = (
         PhaseProgress.objects.filter(enrollment=enrollment, state=State.UNLOCKED)
-        .select_related("phase__track")
+        .select_related("phase__track", "phase__quiz")  # the quiz: for the next step
         .order_by("phase__order")
         .first()
     )
@@ -133,23 +155,121 @@ def advance(*, enrollment: Enrollment, now: datetime | None = None) -> Advanced:
 
 
 @dataclass(frozen=True)
-class Refreshed:
+class ReportAfterAdvance:
     report: GateReport | None  # the open phase's gate after any advance; None when finished
     advanced: Advanced
 
 
-def refresh(*, enrollment: Enrollment) -> Refreshed:
-    """What a page showing the gate calls: evaluate read-only and, only when the gate is met,
-    `advance` (which re-checks under the row lock) and evaluate the newly open phase.
+def advance_and_report(*, enrollment: Enrollment) -> ReportAfterAdvance:
+    """What a page showing the gate calls: the open phase's report (`report_for`, cached)
+    and, only when it says the gate is met, `advance` (which evaluates afresh under the row
+    lock, never from the cache) and the report of the newly open phase.
 
     So the learner never needs a reload to see a phase open, and a page view that finds
-    nothing new takes no lock.
+    nothing new takes no lock. Safe to call any number of times.
     """
-    report = evaluate(enrollment=enrollment)
+    report = current_report(enrollment=enrollment)
     if report is None or not report.met:
-        return Refreshed(report, Advanced([], []))
+        return ReportAfterAdvance(report, Advanced([], []))
     advanced = advance(enrollment=enrollment)
-    return Refreshed(evaluate(enrollment=enrollment), advanced)
+    return ReportAfterAdvance(current_report(enrollment=enrollment), advanced)
+
+
+# --- Cached reports (see the module docstring) -----------------------------------------------
+
+# An entry nobody reads again expires; so does one whose key missed a change (belt and braces).
+REPORT_TTL_SECONDS = 15 * 60
+
+
+def evidence_changed(*, learner_id: int) -> None:
+    """Note that evidence a gate reads changed for this learner: every cached report of
+    theirs is then left behind. Call it inside the transaction that writes the evidence (or
+    after it commits, never before). Every enrollment of the learner moves, because a skill
+    is shared between tracks. One UPDATE; safe twice."""
+    Enrollment.objects.filter(learner_id=learner_id).update(
+        evidence_version=F("evidence_version") + 1
+    )
+
+
+def gate_content_changed(*, track_id: int) -> None:
+    """Note that what the track's gates read changed (criteria, quizzes, questions, cards,
+    key actions): every cached report on the track is then left behind. One UPDATE."""
+    Track.objects.filter(pk=track_id).update(updated_at=timezone.now())
+
+
+_watching = threading.local()
+
+
+@contextmanager
+def gate_content_written_in_bulk() -> Iterator[None]:
+    """Inside: row-by-row saves do not touch their track (`watch_gate_content`); the
+    caller calls `gate_content_changed` for each track it wrote (a track file's import)."""
+    _watching.muted = True
+    try:
+        yield
+    finally:
+        _watching.muted = False
+
+
+def watch_gate_content(model: type, *, track_id: Callable[[Any], int | None]) -> None:
+    """Call `gate_content_changed` whenever a row of `model` (a quiz, a question, a card...)
+    is saved or deleted one by one (the admin); `track_id(row)` says which track. Bulk
+    writes (a track file's import) touch the track themselves. From an AppConfig.ready."""
+
+    def changed(sender, instance, **kwargs) -> None:
+        if getattr(_watching, "muted", False):
+            return
+        try:
+            pk = track_id(instance)
+        except ObjectDoesNotExist:  # deleted along with its track: nothing is cached on it
+            return
+        if pk is not None:
+            gate_content_changed(track_id=pk)
+
+    uid = f"gate-content-{model._meta.label_lower}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
+
+
+def current_report(*, enrollment: Enrollment) -> GateReport | None:
+    """The open phase's report for a page (`report_for`), or None when no phase is open."""
+    phase = current_phase(enrollment)
+    return None if phase is None else report_for(enrollment=enrollment, phase=phase)
+
+
+def _report_key(enrollment: Enrollment, phase: Phase) -> str:
+    content = phase.track.updated_at.timestamp()
+    zone = timezone.get_current_timezone_name()
+    language = translation.get_language() or ""
+    return (
+        f"gate-report:{enrollment.pk}:{phase.pk}:{enrollment.evidence_version}:{content}:"
+        f"{zone}:{language}"
+    )
+
+
+def report_for(*, enrollment: Enrollment, phase: Phase, now: datetime | None = None) -> GateReport:
+    """The gate of `phase` for `enrollment`, for a page: `evaluate_phase`, kept in the cache
+    until the evidence, the gate's content or the clock (a result's `valid_until`) changes it.
+
+    `enrollment.evidence_version` and `phase.track` must be as read in this request (before
+    the report), so the key is never newer than the evidence. One cache read when nothing
+    changed; never used to open a phase (`advance` evaluates afresh).
+    """
+    now = now or timezone.now()
+    key = _report_key(enrollment, phase)
+    cached = cache.get(key)
+    if cached is not None:
+        results, valid_until = cached
+        if valid_until is None or now < valid_until:
+            return GateReport(phase=phase, results=results)
+    report = evaluate_phase(enrollment=enrollment, phase=phase)
+    valid_until = min((r.valid_until for r in report.results if r.valid_until), default=None)
+    timeout = REPORT_TTL_SECONDS
+    if valid_until is not None:
+        timeout = int(min(timeout, max((valid_until - now).total_seconds(), 0)))
+    if timeout > 0:
+        cache.set(key, (report.results, valid_until), timeout)
+    return report
 
 
 def _snapshot(report: GateReport) -> dict:
@@ -209,7 +329,9 @@ def _unlock_next(enrollment: Enrollment, phase: Phase, *, now: datetime) -> Phas
 
 def advance_after_commit(*, learner_id: int, track_id: int) -> None:
     """Call `advance` for the learner's active enrollment on that track once the current
-    transaction commits (or at once outside a transaction). Evidence recorders use this."""
+    transaction commits (or at once outside a transaction). Evidence recorders use this,
+    and note the evidence in their transaction themselves: `record_study` or
+    `evidence_changed` (cached reports are keyed on it)."""
 
     def run() -> None:
         enrollment = (
@@ -253,6 +375,7 @@ def grant_exemption(
             reason=reason.strip(),
         )
         unlocked = _unlock_next(locked, phase, now=now)
+        evidence_changed(learner_id=locked.learner_id)
     result = advance(enrollment=enrollment, now=now)
     return Advanced([phase, *result.mastered], [p for p in [unlocked, *result.unlocked] if p])
 
@@ -265,6 +388,7 @@ def record_gate_change(*, phase: Phase, before: list[dict], after: list[dict]) -
     """
     if before == after:
         return 0
+    gate_content_changed(track_id=phase.track_id)
     enrollment_ids = PhaseProgress.objects.filter(
         phase=phase, state=State.UNLOCKED, enrollment__status=Enrollment.Status.ACTIVE
     ).values_list("enrollment_id", flat=True)

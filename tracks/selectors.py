@@ -1,9 +1,7 @@
 """Reads of tracks for pages, with a fixed number of queries whatever the track's size."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.db.models import (
     Count,
@@ -12,19 +10,23 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    QuerySet,
     StringAgg,
     Subquery,
     Value,
 )
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from accounts.models import User
-
-if TYPE_CHECKING:
-    from tracks.progression import GateReport
 from tracks import gates, plans
+from tracks.dashboard import (  # noqa: F401 (re-exported: the dashboard's reads)
+    ON_SCHEDULE,
+    Dashboard,
+    KeyActionRow,
+    PhaseRow,
+    dashboard,
+    enrollment_phases,
+    enrollments_of,
+)
 from tracks.models import (
     Background,
     Enrollment,
@@ -157,14 +159,6 @@ def plan_track(track: Track, *, enrollment: Enrollment | None = None) -> plans.P
     )
 
 
-def enrollment_phases(track: Track, enrollment: Enrollment | None) -> QuerySet[Phase]:
-    """The track's live phases, plus the retired ones this enrollment has progress on."""
-    live = Q(retired=False)
-    if enrollment is not None:
-        live |= Q(pk__in=PhaseProgress.objects.filter(enrollment=enrollment).values("phase_id"))
-    return track.phases.filter(live).order_by("order", "retired")
-
-
 def get_enrollment_for(learner: User, pk: int) -> Enrollment:
     """The learner's own enrollment; 404 for anyone else's."""
     return get_object_or_404(Enrollment.objects.select_related("track"), pk=pk, learner=learner)
@@ -180,7 +174,7 @@ def get_key_action_progress_for(learner: User, pk: int) -> KeyActionProgress:
 
 
 def active_enrollment(learner: User) -> Enrollment | None:
-    return Enrollment.objects.active().filter(learner=learner).select_related("track").first()
+    return next((e for e in enrollments_of(learner) if e.is_active), None)
 
 
 @dataclass(frozen=True)
@@ -281,247 +275,3 @@ def phase_trail(*, progress: PhaseProgress) -> list:
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
-
-
-@dataclass(frozen=True)
-class KeyActionRow:
-    progress: KeyActionProgress
-    action: KeyAction
-    covered: bool
-
-
-@dataclass(frozen=True)
-class PhaseRow:
-    phase: Phase
-    state: str
-    entry: plans.PhasePlan | None
-    x: float  # timeline: left edge and width, in percent of the width
-    width: float
-    opens_when: tuple[str, ...] = ()  # the criteria of the previous phase's gate, as labels
-    criteria_total: int = 0  # the criteria of this phase's own gate
-    mastered_at: datetime | None = None
-
-    @property
-    def locked(self) -> bool:
-        return self.state == PhaseProgress.State.LOCKED
-
-    @property
-    def mastered(self) -> bool:
-        return self.state == PhaseProgress.State.MASTERED
-
-    @property
-    def opens_after(self) -> int:
-        return self.phase.order - 1
-
-
-ON_SCHEDULE = plans.Pace("on", 0, "")
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    enrollment: Enrollment
-    plan: plans.Plan
-    today: date
-    phases: list[PhaseRow]
-    current: PhaseRow | None
-    key_actions: list[KeyActionRow]
-    resources: list[Resource]
-    others: list[Enrollment]
-    today_x: float | None
-    gate: "GateReport | None" = None
-    pace: plans.Pace = ON_SCHEDULE
-
-    @property
-    def finished(self) -> bool:
-        return bool(self.phases) and all(row.mastered for row in self.phases)
-
-    @property
-    def offset_weeks(self) -> int:
-        return plans.schedule_offset(
-            plan=self.plan,
-            current_phase_id=self.current.phase.pk if self.current else None,
-            today=self.today,
-        )
-
-    @property
-    def behind_weeks(self) -> int:
-        return max(0, -self.offset_weeks)
-
-    @property
-    def ahead_weeks(self) -> int:
-        return max(0, self.offset_weeks)
-
-    @property
-    def ticked(self) -> int:
-        return sum(1 for row in self.key_actions if row.progress.done)
-
-    @property
-    def next_action(self) -> KeyActionRow | None:
-        """The first key action to do: unticked work first, then what can be tested out of."""
-        todo = [row for row in self.key_actions if not row.progress.done]
-        return next((row for row in todo if not row.covered), None) or next(iter(todo), None)
-
-    @property
-    def role_label(self) -> str:
-        return plans.months_label(self.plan.study_weeks)
-
-    @property
-    def job_label(self) -> str:
-        return plans.months_label(self.plan.job_weeks) if self.plan.job_weeks else ""
-
-    @property
-    def is_last_phase(self) -> bool:
-        return self.current is not None and self.current is self.phases[-1]
-
-    @property
-    def latest_mastered(self) -> "PhaseRow | None":
-        done = [r for r in self.phases if r.mastered and r.mastered_at is not None]
-        return max(done, key=lambda r: r.mastered_at) if done else None
-
-    def after(self, row: "PhaseRow") -> "PhaseRow | None":
-        return next((r for r in self.phases if r.phase.order > row.phase.order), None)
-
-    @property
-    def next_phase(self) -> "PhaseRow | None":
-        if self.current is None:
-            return None
-        return next((r for r in self.phases if r.phase.order > self.current.phase.order), None)
-
-    @property
-    def skill_bars(self) -> list[dict]:
-        """The open phase's skills and their mastery, from the gate's own evidence (no query)."""
-        for result in self.gate.results if self.gate else []:
-            if result.kind == "skill_mastery":
-                return [
-                    {
-                        "skill": row["skill"].replace("-", " ").capitalize(),
-                        "percent": round((row["p_known"] or 0) * 100),
-                    }
-                    for row in result.evidence.get("skills", [])
-                ]
-        return []
-
-
-def dashboard(
-    *,
-    learner: User,
-    now: datetime | None = None,
-    gate: "GateReport | None" = None,
-) -> Dashboard | None:
-    """Everything the learner's dashboard shows, or None without an active enrollment.
-
-    `gate` is the open phase's gate report when the caller has it (the page evaluates it
-    first): the schedule and the progress picture read it. Six queries whatever the number
-    of phases, key actions and enrollments.
-    """
-    enrollments = list(
-        Enrollment.objects.filter(learner=learner).select_related("track").order_by("track__title")
-    )  # 1: the active one and the paused ones
-    enrollment = next((e for e in enrollments if e.status == Enrollment.Status.ACTIVE), None)
-    if enrollment is None or not enrollment.plan:
-        return None
-    enrollment.learner = learner  # what the next step reads: no second query for the user
-    plan = plans.plan_from_json(enrollment.plan)
-    today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
-    phases = list(enrollment_phases(enrollment.track, enrollment))  # 2
-    progress_rows = list(enrollment.phase_progress.values_list("phase_id", "state", "mastered_at"))
-    states = {phase_id: state for phase_id, state, _ in progress_rows}  # 3
-    mastered_at = {phase_id: at for phase_id, _, at in progress_rows if at is not None}
-    gate_labels: dict[int, list[str]] = {}
-    for criterion in GateCriterion.objects.filter(phase__in=phases).order_by("order"):  # 4
-        gate_labels.setdefault(criterion.phase_id, []).append(str(criterion))
-    geometry = _timeline(plan, phases)
-    rows = [
-        PhaseRow(
-            phase=phase,
-            state=states.get(phase.pk, PhaseProgress.State.LOCKED),
-            entry=plan.phase(phase.pk),
-            x=geometry.get(phase.pk, (0.0, 0.0))[0],
-            width=geometry.get(phase.pk, (0.0, 0.0))[1],
-            opens_when=tuple(gate_labels.get(previous.pk, ())) if previous else (),
-            criteria_total=len(gate_labels.get(phase.pk, ())),
-            mastered_at=mastered_at.get(phase.pk),
-        )
-        for previous, phase in zip([None, *phases], phases, strict=False)
-    ]
-    current = next((row for row in rows if row.state == PhaseProgress.State.UNLOCKED), None)
-    key_actions: list[KeyActionRow] = []
-    resources: list[Resource] = []
-    if current is not None:
-        covered = current.entry.covered if current.entry else frozenset()
-        progress = (
-            enrollment.key_action_progress.filter(key_action__phase=current.phase)
-            .select_related("key_action")
-            .order_by("key_action__order")
-        )  # 5
-        key_actions = [
-            KeyActionRow(progress=p, action=p.key_action, covered=p.key_action_id in covered)
-            for p in progress
-        ]
-        resources = list(current.phase.resources.order_by("order"))  # 6
-    if gate is not None and current is not None and gate.phase.pk != current.phase.pk:
-        gate = None  # a report of another phase (the gate moved on in between)
-    results = gate.results if gate is not None else []
-    pace = plans.pace(
-        plan=plan,
-        current_phase_id=current.phase.pk if current else None,
-        today=today,
-        gate_progress=sum(min(r.progress, 1.0) for r in results) / len(results) if results else 0.0,
-        met=sum(1 for r in results if r.met),
-        total=len(results),
-    )
-    return Dashboard(
-        enrollment=enrollment,
-        plan=plan,
-        today=today,
-        phases=rows,
-        current=current,
-        key_actions=key_actions,
-        resources=resources,
-        others=[e for e in enrollments if e.pk != enrollment.pk],
-        today_x=_timeline_x(plan, phases, geometry, today),
-        gate=gate,
-        pace=pace,
-    )
-
-
-# On the timeline, study phases share the width by their weeks; each on-the-job phase (years
-# long) gets a fixed slot at the end instead of dwarfing the study plan.
-_ON_THE_JOB_SLOT = 18.0
-
-
-def _timeline(plan: plans.Plan, phases: list[Phase]) -> dict[int, tuple[float, float]]:
-    entries = [plan.phase(p.pk) for p in phases]
-    entries = [e for e in entries if e is not None]
-    study = [e for e in entries if not e.on_the_job]
-    on_job = [e for e in entries if e.on_the_job]
-    if not study:
-        total = sum(e.weeks for e in entries) or 1
-        widths = {e.phase_id: 100.0 * e.weeks / total for e in entries}
-    else:
-        slot = min(_ON_THE_JOB_SLOT, 40.0 / max(len(on_job), 1)) if on_job else 0.0
-        study_width = 100.0 - slot * len(on_job)
-        total = sum(e.weeks for e in study) or 1
-        widths = {
-            e.phase_id: slot if e.on_the_job else study_width * e.weeks / total for e in entries
-        }
-    geometry, x = {}, 0.0
-    for e in entries:
-        geometry[e.phase_id] = (round(x, 2), round(widths[e.phase_id], 2))
-        x += widths[e.phase_id]
-    return geometry
-
-
-def _timeline_x(plan: plans.Plan, phases: list[Phase], geometry: dict, today: date) -> float | None:
-    """Where today falls on the timeline, in percent; None before the plan's start."""
-    if not plan.phases or today < plan.start:
-        return None
-    for phase in phases:
-        entry = plan.phase(phase.pk)
-        if entry is None or phase.pk not in geometry:
-            continue
-        if entry.start <= today < entry.end:
-            x, width = geometry[phase.pk]
-            fraction = (today - entry.start).days / max((entry.end - entry.start).days, 1)
-            return round(x + width * fraction, 2)
-    return 100.0

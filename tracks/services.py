@@ -22,7 +22,7 @@ from tracks.models import (
     Skill,
     Track,
 )
-from tracks.progression import advance_after_commit, record_gate_change
+from tracks.progression import advance_after_commit, evidence_changed, record_gate_change
 from tracks.selectors import plan_track
 
 
@@ -280,10 +280,19 @@ def record_study(*, learner_id: int, at: datetime) -> None:
     waited for), and it never touches `updated_at` (the enrollment's (re)start time).
     Callers run it last in their transaction, after any lock on the learner's row, so locks
     are always taken in the same order.
+
+    Study is evidence a gate may read, so the same UPDATE also moves the evidence version of
+    every enrollment of the learner (`progression.evidence_changed`): no extra query.
     """
-    Enrollment.objects.filter(learner_id=learner_id, status=Enrollment.Status.ACTIVE).filter(
+    later = models.Q(status=Enrollment.Status.ACTIVE) & (
         models.Q(last_studied_at__isnull=True) | models.Q(last_studied_at__lt=at)
-    ).update(last_studied_at=at)
+    )
+    Enrollment.objects.filter(learner_id=learner_id).update(
+        last_studied_at=models.Case(
+            models.When(later, then=models.Value(at)), default=models.F("last_studied_at")
+        ),
+        evidence_version=models.F("evidence_version") + 1,
+    )
 
 
 class PhaseNotOpen(Exception):
@@ -317,6 +326,8 @@ def set_key_action_done(
     enrollment = progress.enrollment
     if progress.ticked_at is not None:
         record_study(learner_id=enrollment.learner_id, at=progress.ticked_at)
+    else:
+        evidence_changed(learner_id=enrollment.learner_id)  # an untick is evidence too
     advance_after_commit(learner_id=enrollment.learner_id, track_id=enrollment.track_id)
     return progress
 

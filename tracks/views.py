@@ -58,20 +58,16 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 
     Re-evaluates the open phase's gate first, so new evidence opens the next phase at once.
     """
-    enrollment = selectors.active_enrollment(request.user)
-    refreshed = progression.refresh(enrollment=enrollment) if enrollment else None
-    gate = refreshed.report if refreshed else None
-    data = selectors.dashboard(learner=request.user, gate=gate)
+    enrollments = selectors.enrollments_of(request.user)
+    enrollment = next((e for e in enrollments if e.is_active), None)
+    outcome = progression.advance_and_report(enrollment=enrollment) if enrollment else None
+    gate = outcome.report if outcome else None
+    data = selectors.dashboard(learner=request.user, gate=gate, enrollments=enrollments)
     if data is None:
-        paused = list(
-            Enrollment.objects.filter(learner=request.user)
-            .select_related("track")
-            .order_by("track__title")
-        )
         return render(
             request,
             "tracks/dashboard_empty.html",
-            {"paused": paused, "has_tracks": Track.objects.published().exists()},
+            {"paused": enrollments, "has_tracks": Track.objects.published().exists()},
         )
     return render(
         request,
@@ -122,9 +118,9 @@ def gate(request: AuthedRequest) -> HttpResponse:
     enrollment = selectors.active_enrollment(request.user)
     if enrollment is None:
         return HttpResponse(status=204)
-    refreshed = progression.refresh(enrollment=enrollment)
+    outcome = progression.advance_and_report(enrollment=enrollment)
     shown = parse_id(request.GET.get("shown"))
-    report = refreshed.report
+    report = outcome.report
     moved = shown is not None and (report is None or report.phase.pk != shown)
     context = {
         "gate": report,
@@ -278,7 +274,7 @@ def key_action(request: AuthedRequest, pk: int) -> HttpResponse:
     row = row or selectors.KeyActionRow(
         progress=progress, action=progress.key_action, covered=False
     )
-    gate = progression.evaluate(enrollment=data.enrollment)
+    gate = progression.current_report(enrollment=data.enrollment)
     step = next_step.choose(dashboard=data, gate=gate)
     context = {"d": data, "row": row, "oob": True, "step": step}
     response = HttpResponse(

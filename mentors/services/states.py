@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mentors.models import Submission
+from tracks.progression import evidence_changed
 
 State = Submission.State
 
@@ -85,3 +86,4 @@ def _move(submission: Submission, target: str, *, only_if: Q | None = None, **fi
     submission.state = target
     for name, value in fields.items():
         setattr(submission, name, value)
+    evidence_changed(learner_id=submission.learner_id)  # the gate counts states: reports go

@@ -18,6 +18,7 @@ from mentors.prechecks import Checker, blocking_failures, check_url, default_che
 from mentors.services.states import EvidenceRefused, IllegalTransition, _move, _now
 from mentors.uploads import file_problems
 from tracks.models import KeyAction
+from tracks.progression import evidence_changed
 from tracks.selectors import phase_access
 from tracks.services import record_study
 
@@ -138,6 +139,7 @@ def submit_evidence(
                     track=key_action.phase.track,
                     state=State.DRAFT,
                 )
+                evidence_changed(learner_id=learner.pk)  # a draft is a gate fact too
         except IntegrityError:
             raise EvidenceRefused(
                 "You already have evidence for this key action: open it from My evidence."

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import models, transaction
 from django.db.models import F
 
-from tracks import gates
+from tracks import gates, progression
 from tracks.models import (
     FAQ,
     Background,
@@ -63,12 +63,18 @@ def import_track_specs(
     specs: list[TrackFile], names: list[str] | None = None, *, retire: bool = False
 ) -> list[ImportResult]:
     results = []
-    for i, spec in enumerate(specs):
-        try:
-            results.append(_write(spec, retire=retire))
-        except TrackFileError as exc:
-            name = names[i] if names else f"track {spec.track.slug}"
-            raise type(exc)(f"{name}: {exc}") from None
+    with progression.gate_content_written_in_bulk():
+        for i, spec in enumerate(specs):
+            try:
+                results.append(_write(spec, retire=retire))
+            except TrackFileError as exc:
+                name = names[i] if names else f"track {spec.track.slug}"
+                raise type(exc)(f"{name}: {exc}") from None
+    # Cached gate reports of learners on these tracks are left behind (one UPDATE each).
+    for track_id in Track.objects.filter(slug__in=[s.track.slug for s in specs]).values_list(
+        "pk", flat=True
+    ):
+        progression.gate_content_changed(track_id=track_id)
     return results
 
 
