@@ -4,7 +4,7 @@ duration labels every page and mail shows.
 - `months_label(weeks)`: a single estimate ("about 9 months"; short plans stay in weeks);
 - `months_range_label(low, high)`: a range already in months ("3-6 months", a background's
   typical time, the catalog's range over a track's backgrounds);
-- the phase's weeks range ("1-3 months", "2-4 years") is `tracks.models.weeks_label`.
+- `weeks_label(min_weeks, max_weeks)`: a phase's range of weeks ("1-3 months", "2-4 years").
 
 The template filters are in `tracks.templatetags.durations`.
 """
@@ -30,3 +30,17 @@ def months_range_label(low: int, high: int) -> str:
     if low == high:
         return f"{low} month{'s' if low != 1 else ''}"
     return f"{low}-{high} months"
+
+
+def weeks_label(min_weeks: int, max_weeks: int) -> str:
+    """'4-13 weeks' reads badly; say months or years the way the career guides do."""
+    if max_weeks >= 104 and min_weeks % 52 == 0 and max_weeks % 52 == 0:
+        return f"{min_weeks // 52}-{max_weeks // 52} years"
+    if max_weeks >= 8:
+        low, high = round(min_weeks / WEEKS_PER_MONTH), round(max_weeks / WEEKS_PER_MONTH)
+        if low == high:
+            return f"about {low} month{'s' if low != 1 else ''}"
+        return f"{max(low, 1)}-{high} months"
+    if min_weeks == max_weeks:
+        return f"{min_weeks} week{'s' if min_weeks != 1 else ''}"
+    return f"{min_weeks}-{max_weeks} weeks"

@@ -2,10 +2,11 @@
 the learners on them (enrollments, phase and key-action progress, calendar feeds); gates and
 the audit trail.
 
-Over ~400 lines, on purpose for now: the natural split is a `tracks/models/` package
-(content, learners, gates) re-exporting every model, which changes no table and no
-migration. It waits until the branches of issues 17 and 18 that edit these models
-(`Enrollment` in particular) have landed, so the move does not collide with them.
+Over ~400 lines, on purpose: one module holds the track's content and the learner's progress
+on it because nearly every model points at both (a phase's gate, an enrollment's phases);
+the duration labels and the gate wording it shows live elsewhere (`tracks.durations`,
+`tracks.gates`). Split it into a `tracks/models/` package (content, learners, audit) the day
+either half grows.
 """
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+
+from tracks.durations import weeks_label
 
 
 class Skill(models.Model):
@@ -136,20 +139,6 @@ class Phase(models.Model):
     def duration_label(self) -> str:
         label = weeks_label(self.min_weeks, self.max_weeks)
         return f"{label} on the job" if self.on_the_job else label
-
-
-def weeks_label(min_weeks: int, max_weeks: int) -> str:
-    """'4-13 weeks' reads badly; say months or years the way the career guides do."""
-    if max_weeks >= 104 and min_weeks % 52 == 0 and max_weeks % 52 == 0:
-        return f"{min_weeks // 52}-{max_weeks // 52} years"
-    if max_weeks >= 8:
-        low, high = round(min_weeks / 4.345), round(max_weeks / 4.345)
-        if low == high:
-            return f"about {low} month{'s' if low != 1 else ''}"
-        return f"{max(low, 1)}-{high} months"
-    if min_weeks == max_weeks:
-        return f"{min_weeks} week{'s' if min_weeks != 1 else ''}"
-    return f"{min_weeks}-{max_weeks} weeks"
 
 
 class KeyAction(models.Model):

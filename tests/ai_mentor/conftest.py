@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from quizzes.models import Question
+from tests.ai_mentor.secrets import SECRET_CHOICE, SECRET_EXPLANATION, SECRET_PROMPT
 from tests.factories import (
     CardFactory,
     DeckFactory,
@@ -29,11 +30,6 @@ key_action = evidence_fixtures.key_action
 mentor = evidence_fixtures.mentor
 rubric = evidence_fixtures.rubric
 track = evidence_fixtures.track
-
-# Markers that must never reach a learner-facing context: an assessment question's content.
-SECRET_PROMPT = "Which port does the ZEBRAPORT container expose"
-SECRET_EXPLANATION = "The ZEBRAPORT answer is 8080 because assessment secrets stay secret"
-SECRET_CHOICE = "Port 8080 ZEBRAPORT"
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from mentors import services as evidence_services
 from mentors.models import Review, ReviewScore, Submission, SubmissionRound
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, MasteryEvent, Response, SkillMastery
-from tests.ai_mentor.conftest import SECRET_CHOICE, SECRET_EXPLANATION, SECRET_PROMPT
+from tests.ai_mentor.secrets import SECRET_CHOICE, SECRET_EXPLANATION, SECRET_PROMPT
 from tests.factories import evidence
 from tracks import services as track_services
 from tracks.models import Enrollment, KeyActionProgress, PhaseProgress

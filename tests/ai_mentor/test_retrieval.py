@@ -4,7 +4,7 @@ answer it, measured at 3 (printed with `-s`), and what must never be retrieved."
 import pytest
 
 from ai_mentor import retrieval
-from tests.ai_mentor.conftest import SECRET_CHOICE, SECRET_EXPLANATION, SECRET_PROMPT
+from tests.ai_mentor.secrets import SECRET_CHOICE, SECRET_EXPLANATION, SECRET_PROMPT
 
 pytestmark = pytest.mark.django_db
 

@@ -60,10 +60,3 @@ def mentor_page(browser, live_server):
     """A second person's browser, for journeys with a learner and a mentor."""
     with browser_page(browser, live_server) as page:
         yield page
-
-
-def log_in(page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:").fill(password)
-    page.get_by_role("button", name="Log in", exact=True).click()

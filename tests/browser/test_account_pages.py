@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_plan_promises import assert_accessible
+from tests.browser.people import assert_accessible, log_in
 from tests.factories import PASSWORD, build_quiz, build_track, enroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ai_mentor.models import MentorConversation, MentorMessage
-from tests.browser.conftest import log_in
+from tests.browser.people import log_in
 from tests.factories import PASSWORD, CardFactory, build_deck, build_track
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

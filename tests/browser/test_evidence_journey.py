@@ -1,12 +1,10 @@
 """A learner's evidence goes through two rounds of mentor review, in two browsers."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from mentors.models import Rubric, RubricCriterion, RubricLevel
-from tests.browser.conftest import log_in
+from tests.browser.people import claim_first, log_in, score
 from tests.factories import PASSWORD, build_track, enroll, make_mentor, verified_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,25 +23,12 @@ def setting(db):
         criterion = RubricCriterion.objects.create(
             rubric=rubric, order=order, title=title, pass_score=2
         )
-        for score, label in [(1, "Not yet"), (2, "Solid"), (3, "Exemplary")]:
-            RubricLevel.objects.create(criterion=criterion, score=score, label=label)
+        for points, label in [(1, "Not yet"), (2, "Solid"), (3, "Exemplary")]:
+            RubricLevel.objects.create(criterion=criterion, score=points, label=label)
     learner = verified_user("ada@test.example")
     enroll(learner, track)  # the picker offers the key actions of the learner's open phases
     mentor = make_mentor("grace@test.example", track)
     return learner, mentor
-
-
-def score(page, criterion: str, level: str) -> None:
-    group = page.get_by_role("group", name=re.compile(criterion))
-    group.get_by_role("radio", name=re.compile(re.escape(level))).check()
-
-
-def claim_first(page) -> None:
-    page.get_by_role("link", name="Review queue").click()
-    page.get_by_role("button", name=re.compile("^Claim")).first.click()
-    expect(
-        page.get_by_text("Approval needs every criterion at or above its pass level.")
-    ).to_be_visible()
 
 
 def test_evidence_is_reviewed_twice_and_the_learner_sees_it_approved(page, mentor_page, setting):

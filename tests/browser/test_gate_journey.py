@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from quizzes.models import Attempt
-from tests.browser.conftest import log_in
+from tests.browser.people import log_in
 from tests.factories import PASSWORD, build_quiz, build_track, enroll
 from tracks import services
 from tracks.models import PhaseProgress

@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from quizzes.models import Attempt, CardState, ReviewLog
-from tests.browser.conftest import log_in
-from tests.browser.test_plan_promises import assert_accessible
+from tests.browser.people import assert_accessible, log_in
 from tests.factories import PASSWORD, build_deck, build_quiz, build_track
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

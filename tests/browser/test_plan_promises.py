@@ -7,12 +7,9 @@ serious or critical accessibility violations.
 import math
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.utils import timezone
 
 from mentors import services as evidence_services
@@ -20,35 +17,14 @@ from mentors.models import MentorProfile, Submission
 from quizzes import services as quiz_services
 from quizzes.models import CardState
 from reminders.models import ReminderPreference
+from tests.browser.people import assert_accessible, sign_in
 from tests.factories import criterion, enroll, master_first_phase, verified_user
 from tracks import gates
 from tracks.models import KeyActionProgress
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 MOBILE = {"width": 390, "height": 844}
-
-
-def sign_in(page, user) -> None:
-    """The session of `user` in the browser (logging in by form is tested elsewhere)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": page.context._base_url}]
-    )
-
-
-def assert_accessible(page) -> None:
-    # Evaluated through the DevTools protocol: the page's strict CSP refuses inline scripts.
-    page.evaluate(AXE.read_text())
-    found = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
-    assert not found, found
 
 
 def send_evidence(learner, phase, now=None):

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from reminders.kinds import registry
 from reminders.models import Notification, ReminderPreference
-from tests.browser.conftest import log_in
+from tests.browser.people import log_in
 from tests.factories import PASSWORD
 from tests.reminders.fakes import DailyNudge
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.people import log_in
 from tests.factories import PASSWORD, build_track, enroll, verified_user
 from tracks.models import Track
 from tracks.services import set_gate

@@ -21,8 +21,7 @@ from playwright.sync_api import expect
 
 from quizzes import services as quiz_services
 from quizzes.models import CardState, Question
-from tests.browser.conftest import log_in
-from tests.browser.test_evidence_journey import claim_first, score
+from tests.browser.people import claim_first, log_in, score
 from tests.factories import PASSWORD, enroll, make_mentor, verified_user
 from tracks import progression
 from tracks import services as track_services

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from edirae.mail import ReadableConsoleBackend
-from tests.edirae.test_settings import ROOT, run_manage
+from tests.edirae.processes import ROOT, run_manage
 
 URL = re.compile(r"https?://\S+")
 PASSWORD = "a-long-pass-phrase-42"

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from tests.edirae.test_settings import PRODUCTION, ROOT
+from tests.edirae.processes import PRODUCTION, ROOT
 
 
 @pytest.mark.django_db

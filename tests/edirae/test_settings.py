@@ -1,36 +1,9 @@
 """Settings come from the environment; bad values stop the process with a clear message."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from edirae.env import ConfigurationError, env_bool, env_int, env_url
-
-ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/edirae",
-    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    "SECRET_KEY": "a-production-secret-key-that-is-long-enough-0123456789abcdefghij",
-    "ALLOWED_HOSTS": "edirae.example.com",
-    "DEBUG": "false",
-    "EMAIL_HOST": "smtp.example.com",
-}
-
-
-def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    ignored = {*PRODUCTION, "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {k: v for k, v in os.environ.items() if k not in ignored}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.edirae.processes import PRODUCTION, run_manage
 
 
 @pytest.mark.parametrize(

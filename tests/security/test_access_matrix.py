@@ -15,8 +15,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 
-from tests.security.conftest import PERSONAS
 from tests.security.urlmap import admin_sample, named_urls, url_for
+from tests.security.world import PERSONAS
 
 # fmt: off
 # url name                            method anon learner other elsewh. mentor admin

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ai_mentor.models import MentorConversation
-from tests.security.conftest import World
+from tests.security.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.security.conftest import PERSONAS
 from tests.security.urlmap import ARGS, named_urls
+from tests.security.world import PERSONAS
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
 
