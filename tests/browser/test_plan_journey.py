@@ -42,7 +42,7 @@ def test_a_newcomer_signs_up_gives_goals_sees_the_plan_and_ticks_without_reload(
     first = page.get_by_role("button", name=re.compile(r"^Done: Work through a Python"))
     assert first.get_attribute("aria-pressed") == "false"
     first.click()
-    page.get_by_text("1 of 4 key actions ticked").wait_for()
+    page.get_by_text("1 of 4 key actions ticked", exact=True).wait_for()
     assert first.get_attribute("aria-pressed") == "true"
     assert page.evaluate("window.__sameDocument") is True
     assert KeyActionProgress.objects.filter(ticked_at__isnull=False).count() == 1
