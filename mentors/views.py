@@ -22,6 +22,15 @@ from tracks.models import Enrollment
 State = Submission.State
 
 
+def _saved(request: AuthedRequest, submission: Submission, *, sent: bool) -> HttpResponse:
+    """Back to the evidence, saying what happened to it."""
+    if sent:
+        messages.success(request, "Evidence sent. A mentor will review it.")
+    else:
+        messages.success(request, "Draft saved. Mentors do not see drafts.")
+    return redirect(submission)
+
+
 def _show_errors(form: forms.Form, error: EvidenceError) -> None:
     for name, sentences in error.errors.items():
         for sentence in sentences:
@@ -83,11 +92,7 @@ def submit(request: AuthedRequest, key_action_id: int) -> HttpResponse:
         except EvidenceError as exc:
             _show_errors(form, exc)
         else:
-            if draft:
-                messages.success(request, "Draft saved. Mentors do not see drafts.")
-            else:
-                messages.success(request, "Evidence sent. A mentor will review it.")
-            return redirect(submission)
+            return _saved(request, submission, sent=not draft)
     return render(
         request,
         "mentors/submit.html",
@@ -123,11 +128,7 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
         except EvidenceError as exc:
             _show_errors(form, exc)
         else:
-            if send:
-                messages.success(request, "Evidence sent. A mentor will review it.")
-            else:
-                messages.success(request, "Draft saved. Mentors do not see drafts.")
-            return redirect(submission)
+            return _saved(request, submission, sent=send)
     return render(
         request,
         "mentors/submit.html",
