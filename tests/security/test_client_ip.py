@@ -1,5 +1,7 @@
 """One client-address decision behind trusted proxies, used by every per-address limit."""
 
+import re
+
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
@@ -95,3 +97,35 @@ def test_guessing_at_one_account_from_many_addresses_meets_the_account_ceiling(c
     for n in range(8):
         bad_logins(client, owner.email, f"198.51.100.{n + 10}", 1)
     assert "Too many failed login attempts" in login(client, owner.email, "198.51.100.7").text
+
+
+@pytest.mark.django_db
+def test_a_password_reset_lifts_the_account_ceiling_for_its_owner(client, settings, mailoutbox):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed_account": "8/h/key",
+    }
+    owner = verified_user("owner@test.example")
+    for n in range(8):
+        bad_logins(client, owner.email, f"198.51.100.{n + 10}", 1)
+    assert "Too many failed login attempts" in login(client, owner.email, "198.51.100.7").text
+    # The owner resets the password by mail and logs in at once with the new one.
+    client.post(reverse("account_reset_password"), {"email": owner.email}, REMOTE_ADDR=BALANCER)
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mailoutbox[0].body)
+    form = client.get(link.group(1), follow=True, REMOTE_ADDR=BALANCER)
+    new = "a-new-long-password-for-owner"
+    done = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link.group(1),
+        {"password1": new, "password2": new},
+        REMOTE_ADDR=BALANCER,
+    )
+    assert done.status_code == 302
+    client.logout()
+    again = client.post(
+        reverse("account_login"),
+        {"login": owner.email, "password": new},
+        headers={"X-Forwarded-For": "198.51.100.7"},
+        REMOTE_ADDR=BALANCER,
+    )
+    assert again.status_code == 302, again.text
