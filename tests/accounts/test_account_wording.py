@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 
 from tests.factories import PASSWORD
 
@@ -107,3 +108,46 @@ def test_a_password_reset_speaks_our_words(client, learner):
     form = main_of(client.get(path.group(1), follow=True))
     assert_our_voice(form)
     assert "Choose a new password" in form
+
+
+MAIL_STOCK = [
+    "Hello from",
+    "Thank you for using",
+    "You're receiving this",
+    "You are receiving this",
+    "Please Confirm",
+    "Password Reset Email",
+    "Unknown Account",
+    "Account Already Exists",
+    "user account",
+    "our database",
+]
+
+
+def assert_our_mail(message) -> None:
+    text = f"{message.subject}\n{message.body}"
+    found = [s for s in MAIL_STOCK if s in text]
+    assert not found, found
+    assert message.subject.startswith("[Edirae] ")
+    assert "The Edirae team" in message.body
+
+
+def test_every_account_mail_speaks_our_words(client, learner):
+    cache.clear()  # the sign-up limit per address counts the module's earlier sign-ups
+    response = client.post("/accounts/signup/", SIGNUP)  # a new address: confirm it
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    confirm = mail.outbox[-1]
+    assert confirm.subject == "[Edirae] Confirm your email address"
+    assert "/accounts/confirm-email/" in confirm.body
+    client.post("/accounts/signup/", {**SIGNUP, "email": learner.email})  # already there
+    already = mail.outbox[-1]
+    assert "already exists" in already.body and "/accounts/password/reset/" in already.body
+    client.post("/accounts/password/reset/", {"email": learner.email})
+    reset = mail.outbox[-1]
+    assert "/accounts/password/reset/key/" in reset.body
+    client.post("/accounts/password/reset/", {"email": "nobody@test.example"})
+    unknown = mail.outbox[-1]
+    assert "no account with this address" in unknown.body
+    assert len(mail.outbox) == 4
+    for message in mail.outbox:
+        assert_our_mail(message)
