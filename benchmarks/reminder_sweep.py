@@ -23,7 +23,6 @@ kind's due query and a whole sweep over the six kinds of `reminders.builtin`.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -31,8 +30,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import django_env
 
 ZONES = [
     "Europe/Paris",
@@ -65,29 +64,19 @@ def parse() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def create_database(server: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup_django(server: str, name: str) -> None:
-    os.environ.update(
-        DATABASE_URL=f"{server}/{name}",
-        CELERY_BROKER_URL="memory://",
-        SECRET_KEY="benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        ALLOWED_HOSTS="localhost",
-        DJANGO_SETTINGS_MODULE="edirae.settings",
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
+    django_env.setup(django_env.postgres(server, name))
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def keep_clocks() -> None:
+    """What the signals do for saved rows: every user's stored zone and hour (the seed's
+    bulk inserts send no signals)."""
+    from reminders import clock
+
+    clock.keep_everyone()
 
 
 def seed(users: int) -> None:
@@ -136,6 +125,7 @@ def seed(users: int) -> None:
                 if rng.random() < 0.05
             ]
         )
+    keep_clocks()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
@@ -159,7 +149,7 @@ def main() -> None:
         Reminder.objects.all().delete()
     else:
         print(f"Creating {args.database} and seeding {args.users:,} learners...", flush=True)
-        create_database(args.server, args.database)
+        django_env.recreate_database(args.server, args.database)
         setup_django(args.server, args.database)
         started = time.perf_counter()
         seed(args.users)
@@ -423,6 +413,7 @@ def seed_learner_data(now: datetime) -> None:
                     feedback="-",
                     created_at=now - timedelta(hours=20),
                 )
+    keep_clocks()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
