@@ -4,9 +4,11 @@
     .venv/bin/python benchmarks/reminder_sweep.py --users 20000 \\
         --server postgres://postgres@127.0.0.1:5432
 
-It (re)creates the database `edirae_bench` on the server, migrates it, seeds learners with
-verified addresses and reminder preferences spread over time zones and hours (a few inactive,
-unverified or opted out), then times, best of several runs:
+It (re)creates the database `edirae_bench` on the server (through `benchmarks.django_env`),
+migrates it, seeds learners with verified addresses and reminder preferences spread over time
+zones and hours (a few inactive, unverified or opted out) and fills their stored clocks
+(`reminders.clock.keep_everyone`: bulk inserts send no signals), then times, best of several
+runs:
 
 - bare scan: `SELECT u.id, p.time_zone FROM accounts_user u JOIN reminders_reminderpreference p`
   (every row, no filter): the floor for any query that must look at every learner;
