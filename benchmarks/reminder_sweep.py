@@ -4,9 +4,11 @@
     .venv/bin/python benchmarks/reminder_sweep.py --users 20000 \\
         --server postgres://postgres@127.0.0.1:5432
 
-It (re)creates the database `edirae_bench` on the server, migrates it, seeds learners with
-verified addresses and reminder preferences spread over time zones and hours (a few inactive,
-unverified or opted out), then times, best of several runs:
+It (re)creates the database `edirae_bench` on the server (through `benchmarks.django_env`),
+migrates it, seeds learners with verified addresses and reminder preferences spread over time
+zones and hours (a few inactive, unverified or opted out) and fills their stored clocks
+(`reminders.clock.keep_everyone`: bulk inserts send no signals), then times, best of several
+runs:
 
 - bare scan: `SELECT u.id, p.time_zone FROM accounts_user u JOIN reminders_reminderpreference p`
   (every row, no filter): the floor for any query that must look at every learner;
@@ -23,7 +25,6 @@ kind's due query and a whole sweep over the six kinds of `reminders.builtin`.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -31,8 +32,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import django_env
 
 ZONES = [
     "Europe/Paris",
@@ -65,29 +66,19 @@ def parse() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def create_database(server: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup_django(server: str, name: str) -> None:
-    os.environ.update(
-        DATABASE_URL=f"{server}/{name}",
-        CELERY_BROKER_URL="memory://",
-        SECRET_KEY="benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        ALLOWED_HOSTS="localhost",
-        DJANGO_SETTINGS_MODULE="edirae.settings",
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
+    django_env.setup(django_env.postgres(server, name))
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def keep_clocks() -> None:
+    """What the signals do for saved rows: every user's stored zone and hour (the seed's
+    bulk inserts send no signals)."""
+    from reminders import clock
+
+    clock.keep_everyone()
 
 
 def seed(users: int) -> None:
@@ -136,6 +127,7 @@ def seed(users: int) -> None:
                 if rng.random() < 0.05
             ]
         )
+    keep_clocks()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
@@ -159,7 +151,7 @@ def main() -> None:
         Reminder.objects.all().delete()
     else:
         print(f"Creating {args.database} and seeding {args.users:,} learners...", flush=True)
-        create_database(args.server, args.database)
+        django_env.recreate_database(args.server, args.database)
         setup_django(args.server, args.database)
         started = time.perf_counter()
         seed(args.users)
@@ -423,6 +415,7 @@ def seed_learner_data(now: datetime) -> None:
                     feedback="-",
                     created_at=now - timedelta(hours=20),
                 )
+    keep_clocks()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 

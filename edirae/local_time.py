@@ -1,7 +1,8 @@
 """Local time for whoever is signed in: every page, fragment and form shows times in it.
 
 A user's zone has one source of truth, the same as for reminders: the zone they chose for
-reminders if they did, else the zone of their goals (the active enrollment), else UTC.
+reminders if they did, else the zone of their goals (the active enrollment), else UTC
+(the rule lives in `reminders.clock`, which stores it; the signals below keep it current).
 `UserTimeZoneMiddleware` activates it for the request, so `{{ when|date }}` and
 `timezone.localtime()` speak the user's local time; mails and the calendar feed, rendered
 outside a request, use `user_time_zone()` themselves.
@@ -13,16 +14,16 @@ It reads `tracks` and `reminders`, so it sits above the apps, in the project pac
 from collections.abc import Callable
 
 from django.core.cache import cache as shared_cache
-from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from edirae.timezones import DEFAULT_TIME_ZONE, zone_info
+from reminders import clock
 
 # The zone is read on every page, so it lives in the shared cache, written whenever what it
 # comes from changes (log-in, goals, reminder preferences: the signals below) so that a page
-# costs no query for it. A miss (eviction, a change made outside the ORM) costs one query.
+# costs no query for it. A miss (eviction) costs one query: the stored clock.
 CACHE_SECONDS = 30 * 24 * 3600
 
 
@@ -30,26 +31,10 @@ def _cache_key(user_id: int) -> str:
     return f"edirae:tz:{user_id}"
 
 
-def _read_zone(user_id: int) -> str:
-    from accounts.models import User
-    from tracks.models import Enrollment
-
-    goals = Enrollment.objects.filter(
-        learner=OuterRef("pk"), status=Enrollment.Status.ACTIVE
-    ).values("time_zone")[:1]
-    row = (
-        User.objects.filter(pk=user_id)
-        .annotate(goals_zone=Subquery(goals))
-        .values_list("reminder_preference__time_zone", "goals_zone")
-        .first()
-    )
-    chosen, of_goals = row if row else ("", "")
-    return chosen or of_goals or DEFAULT_TIME_ZONE
-
-
-def remember_time_zone(*, user_id: int) -> str:
-    """Read the user's zone from the database and cache it (one query). Safe twice."""
-    zone = _read_zone(user_id)
+def remember_time_zone(*, user_id: int, create: bool = True) -> str:
+    """Bring the user's stored clock up to date (`reminders.clock.keep`: the rule's one
+    home) and cache their zone. One query, two when the zone or hour changed. Safe twice."""
+    zone = clock.keep(user_id=user_id, create=create) or DEFAULT_TIME_ZONE
     shared_cache.set(_cache_key(user_id), zone, CACHE_SECONDS)
     return zone
 
@@ -57,13 +42,31 @@ def remember_time_zone(*, user_id: int) -> str:
 def user_time_zone(*, user_id: int) -> str:
     """The IANA name of the user's zone (no query when cached, one otherwise)."""
     zone = shared_cache.get(_cache_key(user_id))
-    return zone if zone is not None else remember_time_zone(user_id=user_id)
+    if zone is not None:
+        return zone
+    zone = clock.stored_zone(user_id=user_id)
+    if zone is None:  # no clock yet (a user created by a bulk insert)
+        return remember_time_zone(user_id=user_id)
+    shared_cache.set(_cache_key(user_id), zone, CACHE_SECONDS)
+    return zone
 
 
-def _changed(sender, instance, **kwargs) -> None:
+def _saved(sender, instance, **kwargs) -> None:
     user_id = getattr(instance, "learner_id", None) or getattr(instance, "user_id", None)
     if user_id:
         remember_time_zone(user_id=user_id)
+
+
+def _deleted(sender, instance, **kwargs) -> None:
+    # Update only: when the user is being deleted too, their clock must not come back.
+    user_id = getattr(instance, "learner_id", None) or getattr(instance, "user_id", None)
+    if user_id:
+        remember_time_zone(user_id=user_id, create=False)
+
+
+def _user_created(sender, instance, created, raw=False, **kwargs) -> None:
+    if created and not raw:
+        clock.start(user_id=instance.pk)
 
 
 def _logged_in(sender, request, user, **kwargs) -> None:
@@ -71,13 +74,16 @@ def _logged_in(sender, request, user, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    """Keep the cached zone current (from EdiraeConfig.ready; idempotent)."""
+    """Keep the stored clock and the cached zone current (from EdiraeConfig.ready;
+    idempotent)."""
+    from django.conf import settings
     from django.contrib.auth.signals import user_logged_in
 
     user_logged_in.connect(_logged_in, dispatch_uid="edirae-tz-login")
+    post_save.connect(_user_created, sender=settings.AUTH_USER_MODEL, dispatch_uid="edirae-tz-user")
     for label in ("tracks.Enrollment", "reminders.ReminderPreference"):
-        for signal in (post_save, post_delete):
-            signal.connect(_changed, sender=label, dispatch_uid=f"edirae-tz-{label}-{signal}")
+        post_save.connect(_saved, sender=label, dispatch_uid=f"edirae-tz-{label}-saved")
+        post_delete.connect(_deleted, sender=label, dispatch_uid=f"edirae-tz-{label}-deleted")
 
 
 class UserTimeZoneMiddleware:

@@ -49,6 +49,34 @@ class ReminderPreference(models.Model):
         return self.time_zone or DEFAULT_TIME_ZONE
 
 
+class UserClock(models.Model):
+    """The zone and preferred hour a user's reminders follow (and the zone their pages use),
+    stored so that the sweep finds who is at their hour by an index lookup over the few
+    (hour, zone) pairs due now instead of resolving every user's zone in SQL.
+
+    Derived, never edited: `reminders.clock.keep` writes it from the reminder preference and
+    the active enrollment whenever either changes (see `reminders.clock` for the rule)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="clock",
+    )
+    time_zone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE)
+    hour = models.PositiveSmallIntegerField(default=DEFAULT_HOUR)
+
+    class Meta:
+        indexes = [
+            # The sweep's lookup: `hour = h AND time_zone IN (zones at h or h+1 now)` for each
+            # preferred hour, answered from the index alone (the user id is in it).
+            models.Index(fields=["hour", "time_zone", "user"], name="reminders_clock_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.hour}:00 {self.time_zone}"
+
+
 class KindOptOut(models.Model):
     """A user turned one reminder kind off (on the preferences page or by an unsubscribe link).
 

@@ -9,11 +9,12 @@ from functools import reduce
 from operator import or_
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from reminders.clock import active_enrollment
 from reminders.kinds import DIGEST, Kind
 from reminders.models import KindOptOut, Notification, Reminder, ReminderPreference
 from reminders.periods import DEFAULT_HOUR, DEFAULT_TIME_ZONE, hours_in_window, zones_by_local_hour
@@ -27,10 +28,9 @@ def audience() -> QuerySet[User]:
     `reminder_time_zone`, `reminder_hour`, `reminder_digest`, `reminder_email_suppressed_at`.
     (F() through the reverse one-to-one keeps a LEFT JOIN: users without a row stay in.)
 
-    The time zone has one source of truth per user: the one they chose for reminders if they
-    did, else the time zone of their goals (the active enrollment), else UTC. It is resolved
-    here, in SQL, rather than copied into the preference when goals are saved: `tracks`
-    must not import `reminders`, and a copy would go stale when goals change."""
+    The zone and hour are the user's stored clock (`reminders.clock`: the zone they chose
+    for reminders, else their goals' zone, else UTC), kept current when a preference or
+    the active enrollment changes; `goals` is the active enrollment, for the learner kinds."""
     preference = "reminder_preference__"
     return (
         User.objects.filter(is_active=True)
@@ -39,35 +39,39 @@ def audience() -> QuerySet[User]:
         )
         .annotate(goals=active_enrollment())
         .annotate(
-            reminder_time_zone=Coalesce(
-                NullIf(F(preference + "time_zone"), Value("")),
-                NullIf(F("goals__time_zone"), Value("")),
-                Value(DEFAULT_TIME_ZONE),
-            ),
-            reminder_hour=Coalesce(F(preference + "hour"), Value(DEFAULT_HOUR)),
+            reminder_time_zone=Coalesce(F("clock__time_zone"), Value(DEFAULT_TIME_ZONE)),
+            reminder_hour=Coalesce(F("clock__hour"), Value(DEFAULT_HOUR)),
             reminder_digest=Coalesce(F(preference + "digest"), Value(False)),
             reminder_email_suppressed_at=F(preference + "email_suppressed_at"),
         )
     )
 
 
-def active_enrollment() -> FilteredRelation:
-    """The user's active enrollment (their goals), as a LEFT JOIN of at most one row: a
-    learner has at most one active enrollment (a database constraint). Annotated on
-    `audience` as `goals`: `goals__time_zone`, `goals__hours_per_week`..."""
-    return FilteredRelation("enrollments", condition=Q(enrollments__status="active"))
+def due_hours(*, now: datetime, prefix: str = "") -> Q:
+    """The clocks at their preferred hour now (or in the hour after it, see
+    `periods.HOUR_WINDOW`): for each preferred hour, the zones whose local hour is in its
+    window; one range of the `(hour, time_zone, user)` index per hour. `prefix` reaches the
+    clock from another model (`clock__` from a user)."""
+    zones_at = zones_by_local_hour(now)
+    matches = []
+    for preferred in range(24):
+        zones = sorted(
+            zone
+            for local, members in zones_at.items()
+            if preferred in hours_in_window(local)
+            for zone in members
+        )
+        if zones:
+            matches.append(Q(**{prefix + "hour": preferred, prefix + "time_zone__in": zones}))
+    return reduce(or_, matches)
 
 
 def at_preferred_hour(users: QuerySet[User], *, now: datetime) -> QuerySet[User]:
     """Users (from `audience`) whose local clock is now at their preferred hour (or in the
-    hour after it, see `periods.HOUR_WINDOW`), in SQL: for each local hour the world is at
-    right now, the zones at that hour and the preferred hours that match it."""
-    matches = [
-        Q(reminder_time_zone__in=zones, reminder_hour__in=hours_in_window(hour))
-        for hour, zones in sorted(zones_by_local_hour(now).items())
-        if hours_in_window(hour)
-    ]
-    return users.filter(reduce(or_, matches))
+    hour after it): those whose stored clock is due (`due_hours`), found by the index and
+    not by reading every user's zone and hour. (The filter joins the clock `audience`
+    annotates from, so it is joined once.)"""
+    return users.filter(due_hours(now=now, prefix="clock__"))
 
 
 def recipients(*, kind: Kind, now: datetime) -> QuerySet[User]:
