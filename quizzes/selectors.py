@@ -214,7 +214,8 @@ def deck_summary(*, learner: User, phase: Phase, now: datetime | None = None) ->
     deck = (
         Deck.objects.filter(phase=phase, is_active=True)
         .annotate(
-            card_count=Count("cards", filter=Q(cards__is_active=True)),
+            # A subquery, not a join on cards: a join would run each subquery once per card.
+            card_count=_count(Card.objects.filter(deck=OuterRef("pk"), is_active=True).order_by()),
             studying=Exists(DeckStudy.objects.filter(deck=OuterRef("pk"), learner=learner)),
             seen=_count(states),
             due=_count(states.filter(due__lte=now)),
