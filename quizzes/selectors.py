@@ -16,15 +16,17 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -182,14 +184,12 @@ class ResourceRow:
 
 
 def phase_resources(*, learner: User, phase: Phase) -> list[ResourceRow]:
-    """The phase's resources and certifications, each with whether the learner marked it done."""
-    resources = list(Resource.objects.filter(phase=phase).order_by("order", "id"))
-    done = set(
-        ResourceCompletion.objects.filter(learner=learner, resource__in=resources).values_list(
-            "resource_id", flat=True
-        )
+    """The phase's resources and certifications, each with whether the learner marked it
+    done (one query: the learner's completion is looked up per resource)."""
+    resources = Resource.objects.filter(phase=phase).annotate(
+        done=Exists(ResourceCompletion.objects.filter(learner=learner, resource=OuterRef("pk")))
     )
-    return [ResourceRow(r, r.pk in done) for r in resources]
+    return [ResourceRow(r, r.done) for r in resources.order_by("order", "id")]
 
 
 @dataclass(frozen=True)
@@ -205,29 +205,41 @@ class DeckSummary:
 def deck_summary(*, learner: User, phase: Phase, now: datetime | None = None) -> DeckSummary | None:
     """The phase deck as its Learning Center shows it, or None when it has no active deck."""
     now = now or timezone.now()
+    # One query: the deck with this learner's figures as scalar subqueries on their own rows
+    # (a join on `studies`, states or reviews would read every learner's rows of the deck).
+    states = CardState.objects.filter(
+        learner=learner, card__deck=OuterRef("pk"), card__is_active=True
+    ).order_by()
+    logs = _retention_logs(learner=learner, deck=OuterRef("pk")).order_by()
     deck = (
         Deck.objects.filter(phase=phase, is_active=True)
-        # `studying` looks up this learner's row only: a join on `studies` would read every
-        # learner's row of the deck (times its cards) to answer a question about one.
         .annotate(
-            card_count=Count("cards", filter=Q(cards__is_active=True)),
+            # A subquery, not a join on cards: a join would run each subquery once per card.
+            card_count=_count(Card.objects.filter(deck=OuterRef("pk"), is_active=True).order_by()),
             studying=Exists(DeckStudy.objects.filter(deck=OuterRef("pk"), learner=learner)),
+            seen=_count(states),
+            due=_count(states.filter(due__lte=now)),
+            reviews=_count(logs),
+            recalled=_count(logs.exclude(rating=ReviewLog.Rating.AGAIN)),
         )
         .first()
     )
     if deck is None:
         return None
-    states = CardState.objects.filter(
-        learner=learner, card__deck=deck, card__is_active=True
-    ).aggregate(seen=Count("id"), due=Count("id", filter=Q(due__lte=now)))
     return DeckSummary(
         deck=deck,
         cards=deck.card_count,
         studying=bool(deck.studying),
-        seen=states["seen"],
-        due=states["due"],
-        retention=deck_retention(learner=learner, deck=deck),
+        seen=deck.seen,
+        due=deck.due,
+        retention=Retention(deck.reviews, deck.recalled),
     )
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    """How many of `rows` (correlated to an outer query) there are, as a scalar subquery."""
+    counted = rows.annotate(n=Func(F("id"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted), Value(0))
 
 
 @dataclass(frozen=True)
@@ -348,6 +360,12 @@ class Retention:
         return self.recalled * 100 // self.reviews if self.reviews else None
 
 
+def _retention_logs(*, learner: User, deck: Deck | OuterRef) -> QuerySet[ReviewLog]:
+    """The reviews `deck_retention` counts: of cards seen before (a first sight is not a
+    recall)."""
+    return ReviewLog.objects.filter(learner=learner, card__deck=deck, state_before__isnull=False)
+
+
 def deck_retention(
     *, learner: User, deck: Deck, since: datetime | None = None, mature_only: bool = False
 ) -> Retention:
@@ -356,7 +374,7 @@ def deck_retention(
     Counts reviews of cards seen before (a first sight is not a recall); `mature_only` keeps
     only reviews of cards that had graduated to the review state.
     """
-    logs = ReviewLog.objects.filter(learner=learner, card__deck=deck, state_before__isnull=False)
+    logs = _retention_logs(learner=learner, deck=deck)
     if mature_only:
         logs = logs.filter(state_before=CardState.State.REVIEW)
     if since is not None:

@@ -7,11 +7,12 @@ timeline, the open phase's key actions and resources, and the schedule's pace.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.utils import timezone, translation
 
 from accounts.models import User
 from tracks import gates, plans
@@ -49,6 +50,46 @@ def enrollment_phases(track: Track, enrollment: Enrollment | None) -> QuerySet[P
     return track.phases.filter(live).order_by("order", "retired")
 
 
+def _phases_with_progress(enrollment: Enrollment) -> QuerySet[Phase]:
+    """`enrollment_phases` and the enrollment's progress on each (`progress_state`,
+    `progress_mastered_at`, None without a row), in one query: a LEFT JOIN on the
+    enrollment's own progress rows (one per phase at most)."""
+    return (
+        enrollment.track.phases.annotate(
+            mine=FilteredRelation("progress", condition=Q(progress__enrollment=enrollment)),
+            progress_state=F("mine__state"),
+            progress_mastered_at=F("mine__mastered_at"),
+        )
+        .filter(Q(retired=False) | Q(mine__isnull=False))
+        .order_by("order", "retired")
+    )
+
+
+# The gate criteria's labels of a track, per phase: a pure function of the track's content,
+# which moves `Track.updated_at` whenever a criterion is saved (`progression.watch_gate_content`)
+# or a track file is imported. So the key (track, content time, language) is never stale, and
+# each process reads a track's labels once per change; the dict stays small (a few tracks).
+_gate_labels_memo: dict[tuple[int, float, str], dict[int, tuple[str, ...]]] = {}
+_GATE_LABELS_MEMO_SIZE = 64
+
+
+def _gate_labels(track: Track) -> dict[int, tuple[str, ...]]:
+    key = (track.pk, track.updated_at.timestamp(), translation.get_language() or "")
+    labels = _gate_labels_memo.get(key)
+    if labels is None:
+        found: dict[int, list[str]] = {}
+        criteria = GateCriterion.objects.filter(phase__track=track).order_by("order", "id")
+        for criterion in criteria:
+            found.setdefault(criterion.phase_id, []).append(
+                gates.describe_criterion(criterion.kind, criterion.params)
+            )
+        labels = {phase_id: tuple(texts) for phase_id, texts in found.items()}
+        if len(_gate_labels_memo) >= _GATE_LABELS_MEMO_SIZE:
+            _gate_labels_memo.clear()
+        _gate_labels_memo[key] = labels
+    return labels
+
+
 @dataclass(frozen=True)
 class KeyActionRow:
     progress: KeyActionProgress
@@ -66,6 +107,7 @@ class PhaseRow:
     opens_when: tuple[str, ...] = ()  # the criteria of the previous phase's gate, as labels
     criteria_total: int = 0  # the criteria of this phase's own gate
     mastered_at: datetime | None = None
+    is_current: bool = False  # the open phase (the first unlocked one)
 
     @property
     def locked(self) -> bool:
@@ -153,7 +195,7 @@ class Dashboard:
             return None
         return next((r for r in self.phases if r.phase.order > self.current.phase.order), None)
 
-    @property
+    @cached_property  # read twice by the page; the dataclass is frozen, its __dict__ is not
     def skill_bars(self) -> list[dict]:
         """The open phase's skills and their mastery, from the gate's own evidence (no query)."""
         for result in self.gate.results if self.gate else []:
@@ -179,8 +221,9 @@ def dashboard(
 
     `gate` is the open phase's gate report when the caller has it (the page evaluates it
     first): the schedule and the progress picture read it; `enrollments` the learner's
-    (`enrollments_of`) when the caller has read them. Six queries (five given the
-    enrollments) whatever the number of phases, key actions and enrollments.
+    (`enrollments_of`) when the caller has read them. Five queries (four given the
+    enrollments, three once the track's gate labels are memoized) whatever the number of
+    phases, key actions and enrollments.
     """
     if enrollments is None:
         enrollments = enrollments_of(learner)  # 1: the active one and the paused ones
@@ -189,18 +232,14 @@ def dashboard(
         return None
     plan = plans.plan_from_json(enrollment.plan)
     today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
-    phases = list(enrollment_phases(enrollment.track, enrollment))  # 2
-    progress_rows = list(
-        enrollment.phase_progress.order_by().values_list("phase_id", "state", "mastered_at")
-    )
-    states = {phase_id: state for phase_id, state, _ in progress_rows}  # 3
-    mastered_at = {phase_id: at for phase_id, _, at in progress_rows if at is not None}
-    gate_labels: dict[int, list[str]] = {}
-    for criterion in GateCriterion.objects.filter(phase__in=phases).order_by("order"):  # 4
-        gate_labels.setdefault(criterion.phase_id, []).append(
-            gates.describe_criterion(criterion.kind, criterion.params)
-        )
+    phases = list(_phases_with_progress(enrollment))  # 2: with this enrollment's state
+    states = {p.pk: p.progress_state for p in phases if p.progress_state is not None}
+    mastered_at = {p.pk: p.progress_mastered_at for p in phases if p.progress_mastered_at}
+    gate_labels = _gate_labels(enrollment.track)  # 3, or none: once per track content
     geometry = _timeline(plan, phases)
+    current_id = next(
+        (p.pk for p in phases if states.get(p.pk) == PhaseProgress.State.UNLOCKED), None
+    )
     rows = [
         PhaseRow(
             phase=phase,
@@ -211,10 +250,11 @@ def dashboard(
             opens_when=tuple(gate_labels.get(previous.pk, ())) if previous else (),
             criteria_total=len(gate_labels.get(phase.pk, ())),
             mastered_at=mastered_at.get(phase.pk),
+            is_current=phase.pk == current_id,
         )
         for previous, phase in zip([None, *phases], phases, strict=False)
     ]
-    current = next((row for row in rows if row.state == PhaseProgress.State.UNLOCKED), None)
+    current = next((row for row in rows if row.is_current), None)
     key_actions: list[KeyActionRow] = []
     resources: list[Resource] = []
     if current is not None:
@@ -223,12 +263,12 @@ def dashboard(
             enrollment.key_action_progress.filter(key_action__phase=current.phase)
             .select_related("key_action")
             .order_by("key_action__order")
-        )  # 5
+        )  # 4
         key_actions = [
             KeyActionRow(progress=p, action=p.key_action, covered=p.key_action_id in covered)
             for p in progress
         ]
-        resources = list(current.phase.resources.order_by("order"))  # 6
+        resources = list(current.phase.resources.order_by("order"))  # 5
     if gate is not None and current is not None and gate.phase.pk != current.phase.pk:
         gate = None  # a report of another phase (the gate moved on in between)
     results = gate.results if gate is not None else []

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -82,8 +83,30 @@ def study_days(*, learner_id: int, zone: str, since: datetime) -> set[date]:
     return {row["day"] for row in first.union(*rest).order_by()}
 
 
+# Every service that records study (`tracks.services.record_study`) or takes it back (an
+# untick: `progression.evidence_changed`) moves the evidence version of all the learner's
+# enrollments in the same transaction, so a key with the version read in this request is never
+# newer than the study it counts. The TTL covers rows deleted behind the services' back.
+STUDY_DAYS_TTL_SECONDS = 15 * 60
+
+
+def _cached_study_days(*, enrollment: Enrollment, zone: str, since: datetime) -> set[date]:
+    """`study_days` for the enrollment's learner, kept in the cache until their evidence
+    version (hence their study) or the window's start moves."""
+    key = (
+        f"study-days:{enrollment.learner_id}:{enrollment.pk}:{enrollment.evidence_version}:"
+        f"{zone}:{since.isoformat()}"
+    )
+    days = cache.get(key)
+    if days is None:
+        days = study_days(learner_id=enrollment.learner_id, zone=zone, since=since)
+        cache.set(key, days, STUDY_DAYS_TTL_SECONDS)
+    return days
+
+
 def momentum(*, enrollment: Enrollment, now: datetime | None = None) -> Momentum:
-    """The learner's momentum on their active enrollment (one query)."""
+    """The learner's momentum on their active enrollment (one query, or one cache read while
+    the learner's evidence version stays: see `_cached_study_days`)."""
     now = now or timezone.now()
     zone = enrollment.time_zone or "UTC"
     today = now.astimezone(ZoneInfo(zone)).date()
@@ -93,7 +116,7 @@ def momentum(*, enrollment: Enrollment, now: datetime | None = None) -> Momentum
         datetime.combine(first_monday, datetime.min.time(), tzinfo=ZoneInfo(zone)),
         enrollment.created_at,
     )
-    days = study_days(learner_id=enrollment.learner_id, zone=zone, since=since)
+    days = _cached_study_days(enrollment=enrollment, zone=zone, since=since)
     goal = goal_days(hours_per_week=enrollment.hours_per_week)
     week = tuple((monday + timedelta(days=i)) in days for i in range(7))
     this_week = sum(week)

@@ -68,9 +68,10 @@ def test_a_locked_phase_center_has_the_open_phases_query_budget(
     locked, open_ = (phase_url(track.phases.get(order=n)) for n in (3, 1))
     client.force_login(learner)
     # session, user, phase, the enrollment with this phase's state, the open phase, its gate
-    # criteria, quiz, attempts, best, availability, deck, resources, completions, the AI
-    # mentor's messages, the notification bell: the budget of the open phase's page
-    with django_assert_max_num_queries(15):
+    # criteria, quiz, attempts, best, availability, the deck (with the learner's figures),
+    # the resources with their completions, the AI mentor's messages, the notification
+    # bell: the budget of the open phase's page
+    with django_assert_max_num_queries(14):
         client.get(locked)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         client.get(open_)

@@ -96,10 +96,10 @@ def test_the_phase_center_has_a_query_budget(client, learner, phase, django_asse
     for _ in range(5):
         ResourceFactory(track=phase.track, phase=phase)
     client.force_login(learner)
-    # session, user, phase, quiz, attempts, best, availability, deck, card states, retention,
-    # resources, completions, the AI mentor's messages, the notification bell, the learner's
-    # enrollment (for the gate checklist)
-    with django_assert_max_num_queries(15):
+    # session, user, phase, quiz, attempts, best, availability, the deck with the learner's
+    # card states and retention, the resources with their completions, the AI mentor's
+    # messages, the notification bell, the learner's enrollment (for the gate checklist)
+    with django_assert_max_num_queries(12):
         client.get(phase_url(phase))
 
 

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 # evidence, key actions): session, user (the zone comes from the cache); the gate: the active
 # enrollment, the open phase, its criteria, the best score, skills (+ their parameters),
 # mastery events, cards, card states, evidence, key actions; the page: enrollments, phases,
-# phase states, gate labels, key action rows, resources; the next step: the quiz and its
+# with their states, gate labels, key action rows, resources; the next step: the quiz and its
 # recent attempts (availability); momentum: study days; the bell.
-SEED_DASHBOARD_QUERIES = 22
+SEED_DASHBOARD_QUERIES = 21
 
 
 def add_history(learner, phase, *, rounds: int) -> None:

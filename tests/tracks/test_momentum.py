@@ -6,7 +6,7 @@ import pytest
 
 from quizzes.models import ReviewLog
 from tests.factories import criterion, enroll, master_first_phase
-from tracks import momentum
+from tracks import momentum, services
 from tracks.models import Enrollment, KeyActionProgress
 
 # A Thursday, 10:00 in Paris.
@@ -93,3 +93,19 @@ def test_a_phase_mastered_gets_its_moment_once(client, learner, enrollment, smal
     assert "<strong>Mentor-approved evidence</strong>" in page and "evidence_approved" not in page
     assert "Now open: <strong>Phase 2" in page
     assert "You mastered Phase 1" not in client.get("/").content.decode()  # once
+
+
+def test_a_tick_shows_in_the_week_at_once_and_an_untick_takes_it_back(learner, enrollment):
+    # The study days are cached against the evidence version: the tick must move it.
+    assert momentum.momentum(enrollment=enrollment, now=THURSDAY).days_this_week == 0
+    progress = (
+        KeyActionProgress.objects.filter(enrollment=enrollment, key_action__phase__order=1)
+        .select_related("enrollment", "key_action")
+        .first()
+    )
+    services.set_key_action_done(progress=progress, done=True, now=THURSDAY)
+    enrollment.refresh_from_db()
+    assert momentum.momentum(enrollment=enrollment, now=THURSDAY).days_this_week == 1
+    services.set_key_action_done(progress=progress, done=False, now=THURSDAY)
+    enrollment.refresh_from_db()
+    assert momentum.momentum(enrollment=enrollment, now=THURSDAY).days_this_week == 0
