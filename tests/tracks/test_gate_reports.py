@@ -7,7 +7,6 @@ Each test reads the report once (so it is cached), records evidence the way the 
 
 from datetime import timedelta
 
-import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -16,29 +15,14 @@ from mentors import services as mentor_services
 from mentors.models import MentorProfile
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, CardState
-from tests.factories import build_deck, build_quiz, build_track, enroll, verified_user
+from tests.factories import build_deck, enroll, verified_user
 from tracks import gates, progression, services
 from tracks.models import Enrollment, KeyActionProgress, PhaseProgress
 
 State = PhaseProgress.State
 
 
-@pytest.fixture
-def track(db):
-    track = build_track(phases=3, actions_per_phase=2)
-    for phase in track.phases.all():
-        phase.key_actions.filter(order=1).update(needs_evidence=True)
-    return track
-
-
-@pytest.fixture
-def phase1(track):
-    return track.phases.get(order=1)
-
-
-@pytest.fixture
-def quiz(phase1):
-    return build_quiz(phase=phase1, per_attempt=3)
+# track, phase1 and quiz: the gate tests' fixtures (tests/tracks/conftest.py).
 
 
 def fresh(enrollment):
