@@ -9,13 +9,13 @@ class QuizzesConfig(AppConfig):
         # Track files gain the optional `quiz` and `deck` sections of each phase.
         from quizzes import gates, trackfile
         from quizzes.models import Card, Deck, Question, Quiz
-        from tracks.progression import watch_gate_content
+        from tracks.progression import watch_content
 
         trackfile.register()
         gates.register()
         # Cached gate reports follow the admin's edits of the banks and decks gates read
         # (a question's skills are saved with the question, in the same transaction).
-        watch_gate_content(Quiz, track_id=lambda quiz: quiz.phase.track_id)
-        watch_gate_content(Question, track_id=lambda question: question.quiz.phase.track_id)
-        watch_gate_content(Deck, track_id=lambda deck: deck.phase.track_id)
-        watch_gate_content(Card, track_id=lambda card: card.deck.phase.track_id)
+        watch_content(Quiz, track_id=lambda quiz: quiz.phase.track_id)
+        watch_content(Question, track_id=lambda question: question.quiz.phase.track_id)
+        watch_content(Deck, track_id=lambda deck: deck.phase.track_id)
+        watch_content(Card, track_id=lambda card: card.deck.phase.track_id)

@@ -11,11 +11,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
-from django.utils import timezone, translation
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
-from tracks import gates, plans
+from tracks import content_memo, gates, plans
 from tracks.models import (
     Enrollment,
     GateCriterion,
@@ -50,44 +50,75 @@ def enrollment_phases(track: Track, enrollment: Enrollment | None) -> QuerySet[P
     return track.phases.filter(live).order_by("order", "retired")
 
 
-def _phases_with_progress(enrollment: Enrollment) -> QuerySet[Phase]:
-    """`enrollment_phases` and the enrollment's progress on each (`progress_state`,
-    `progress_mastered_at`, None without a row), in one query: a LEFT JOIN on the
-    enrollment's own progress rows (one per phase at most)."""
-    return (
-        enrollment.track.phases.annotate(
-            mine=FilteredRelation("progress", condition=Q(progress__enrollment=enrollment)),
-            progress_state=F("mine__state"),
-            progress_mastered_at=F("mine__mastered_at"),
-        )
-        .filter(Q(retired=False) | Q(mine__isnull=False))
-        .order_by("order", "retired")
+@dataclass(frozen=True)
+class EnrolledPhases:
+    """An enrollment's phases in order (`enrollment_phases`: the live ones and the retired
+    ones it has progress on; shared content from `content_memo`, never changed) with its
+    progress on each: `states` and `mastered_at` by phase id (no entry: no progress row)."""
+
+    phases: list[Phase]
+    states: dict[int, str]
+    mastered_at: dict[int, datetime]
+
+    @property
+    def open_phase(self) -> Phase | None:
+        """The first unlocked phase, as `progression.current_phase` finds it; None if none."""
+        unlocked = PhaseProgress.State.UNLOCKED
+        return next((p for p in self.phases if self.states.get(p.pk) == unlocked), None)
+
+
+def phases_with_progress(enrollment: Enrollment) -> EnrolledPhases:
+    """The enrollment's phases, each with its quiz, and its progress on them: one query for
+    the progress rows (the phases are the track's content, memoized)."""
+    states: dict[int, str] = {}
+    mastered_at: dict[int, datetime] = {}
+    rows = PhaseProgress.objects.filter(enrollment=enrollment).values_list(
+        "phase_id", "state", "mastered_at"
     )
+    for phase_id, state, mastered in rows:
+        states[phase_id] = state
+        if mastered is not None:
+            mastered_at[phase_id] = mastered
+    phases = [p for p in _track_phases(enrollment.track) if not p.retired or p.pk in states]
+    return EnrolledPhases(phases=phases, states=states, mastered_at=mastered_at)
 
 
-# The gate criteria's labels of a track, per phase: a pure function of the track's content,
-# which moves `Track.updated_at` whenever a criterion is saved (`progression.watch_gate_content`)
-# or a track file is imported. So the key (track, content time, language) is never stale, and
-# each process reads a track's labels once per change; the dict stays small (a few tracks).
-_gate_labels_memo: dict[tuple[int, float, str], dict[int, tuple[str, ...]]] = {}
-_GATE_LABELS_MEMO_SIZE = 64
+def _track_phases(track: Track) -> tuple[Phase, ...]:
+    """All the track's phases, retired ones included, by order (live first on a tie), each
+    with its quiz (`content_memo`: one query per process and change of the content)."""
+
+    def read() -> tuple[Phase, ...]:
+        return tuple(track.phases.select_related("quiz").order_by("order", "retired"))
+
+    return content_memo.memoized(track, "phases", read)
 
 
 def _gate_labels(track: Track) -> dict[int, tuple[str, ...]]:
-    key = (track.pk, track.updated_at.timestamp(), translation.get_language() or "")
-    labels = _gate_labels_memo.get(key)
-    if labels is None:
+    """The gate criteria's labels of the track, per phase id (`content_memo`: one query per
+    process and change of the track's content)."""
+
+    def read() -> dict[int, tuple[str, ...]]:
         found: dict[int, list[str]] = {}
-        criteria = GateCriterion.objects.filter(phase__track=track).order_by("order", "id")
-        for criterion in criteria:
+        for criterion in GateCriterion.objects.filter(phase__track=track).order_by("order", "id"):
             found.setdefault(criterion.phase_id, []).append(
                 gates.describe_criterion(criterion.kind, criterion.params)
             )
-        labels = {phase_id: tuple(texts) for phase_id, texts in found.items()}
-        if len(_gate_labels_memo) >= _GATE_LABELS_MEMO_SIZE:
-            _gate_labels_memo.clear()
-        _gate_labels_memo[key] = labels
-    return labels
+        return {phase_id: tuple(texts) for phase_id, texts in found.items()}
+
+    return content_memo.memoized(track, "gate-labels", read)
+
+
+def _resources(track: Track) -> dict[int | None, tuple[Resource, ...]]:
+    """The track's resources by phase id (None: the track's own), in order (`content_memo`:
+    one query per process and change of the track's content)."""
+
+    def read() -> dict[int | None, tuple[Resource, ...]]:
+        found: dict[int | None, list[Resource]] = {}
+        for resource in track.resources.order_by("order", "pk"):
+            found.setdefault(resource.phase_id, []).append(resource)
+        return {phase_id: tuple(rows) for phase_id, rows in found.items()}
+
+    return content_memo.memoized(track, "resources", read)
 
 
 @dataclass(frozen=True)
@@ -216,14 +247,15 @@ def dashboard(
     now: datetime | None = None,
     gate: "GateReport | None" = None,
     enrollments: list[Enrollment] | None = None,
+    enrolled: EnrolledPhases | None = None,
 ) -> Dashboard | None:
     """Everything the learner's dashboard shows, or None without an active enrollment.
 
     `gate` is the open phase's gate report when the caller has it (the page evaluates it
     first): the schedule and the progress picture read it; `enrollments` the learner's
-    (`enrollments_of`) when the caller has read them. Five queries (four given the
-    enrollments, three once the track's gate labels are memoized) whatever the number of
-    phases, key actions and enrollments.
+    (`enrollments_of`) and `enrolled` the active one's `phases_with_progress` when the
+    caller has read them. Five queries (one less for each given, one less once the track's gate
+    labels are memoized) whatever the number of phases, key actions and enrollments.
     """
     if enrollments is None:
         enrollments = enrollments_of(learner)  # 1: the active one and the paused ones
@@ -232,14 +264,12 @@ def dashboard(
         return None
     plan = plans.plan_from_json(enrollment.plan)
     today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
-    phases = list(_phases_with_progress(enrollment))  # 2: with this enrollment's state
-    states = {p.pk: p.progress_state for p in phases if p.progress_state is not None}
-    mastered_at = {p.pk: p.progress_mastered_at for p in phases if p.progress_mastered_at}
+    if enrolled is None:
+        enrolled = phases_with_progress(enrollment)  # 2: this enrollment's progress
+    phases, states, mastered_at = enrolled.phases, enrolled.states, enrolled.mastered_at
     gate_labels = _gate_labels(enrollment.track)  # 3, or none: once per track content
     geometry = _timeline(plan, phases)
-    current_id = next(
-        (p.pk for p in phases if states.get(p.pk) == PhaseProgress.State.UNLOCKED), None
-    )
+    current_id = enrolled.open_phase.pk if enrolled.open_phase else None
     rows = [
         PhaseRow(
             phase=phase,
@@ -268,7 +298,7 @@ def dashboard(
             KeyActionRow(progress=p, action=p.key_action, covered=p.key_action_id in covered)
             for p in progress
         ]
-        resources = list(current.phase.resources.order_by("order"))  # 5
+        resources = list(_resources(enrollment.track).get(current.phase.pk, ()))  # 5, or none
     if gate is not None and current is not None and gate.phase.pk != current.phase.pk:
         gate = None  # a report of another phase (the gate moved on in between)
     results = gate.results if gate is not None else []

@@ -20,7 +20,7 @@ under a key made of what it depends on: the enrollment's `evidence_version` (mov
 transaction of every write of gate input, by `evidence_changed` or by
 `tracks.services.record_study` in the same UPDATE: grading, card reviews, ticks and unticks,
 submissions and their reviews, exemptions), the track's `updated_at` (touched by
-every change of gate content: `gate_content_changed`), the active time zone and language
+every change of its content: `content_changed`), the active time zone and language
 (sentences name local times), and a result's own `valid_until` (a card falling due). The
 version lives in the database, not in the cache, so several web processes, and a process
 serving from its local fallback while Redis is down (edirae/cache.py), never serve a report
@@ -160,15 +160,23 @@ class ReportAfterAdvance:
     advanced: Advanced
 
 
-def advance_and_report(*, enrollment: Enrollment) -> ReportAfterAdvance:
+# `advance_and_report`'s default: the caller has not read the open phase in this request.
+UNREAD = object()
+
+
+def advance_and_report(*, enrollment: Enrollment, open_phase: Any = UNREAD) -> ReportAfterAdvance:
     """What a page showing the gate calls: the open phase's report (`report_for`, cached)
     and, only when it says the gate is met, `advance` (which evaluates afresh under the row
     lock, never from the cache) and the report of the newly open phase.
 
-    So the learner never needs a reload to see a phase open, and a page view that finds
-    nothing new takes no lock. Safe to call any number of times.
+    `open_phase` is the open phase (the first unlocked one, with its track) when the caller
+    has read it in this request, None when it found none open; left out, it is read here
+    (`current_phase`, one query). So the learner never needs a reload to see a phase open,
+    and a page view that finds nothing new takes no lock. Safe to call any number of times.
     """
-    report = current_report(enrollment=enrollment)
+    if open_phase is UNREAD:
+        open_phase = current_phase(enrollment)
+    report = None if open_phase is None else report_for(enrollment=enrollment, phase=open_phase)
     if report is None or not report.met:
         return ReportAfterAdvance(report, Advanced([], []))
     advanced = advance(enrollment=enrollment)
@@ -191,9 +199,11 @@ def evidence_changed(*, learner_id: int) -> None:
     )
 
 
-def gate_content_changed(*, track_id: int) -> None:
-    """Note that what the track's gates read changed (criteria, quizzes, questions, cards,
-    key actions): every cached report on the track is then left behind. One UPDATE."""
+def content_changed(*, track_id: int) -> None:
+    """Note that the track's content changed: what its gates read (criteria, quizzes,
+    questions, cards, key actions) or what its pages show (resources, backgrounds, FAQs).
+    Every cached report and memoized content of the track (`tracks.content_memo`) is then
+    left behind. One UPDATE."""
     Track.objects.filter(pk=track_id).update(updated_at=timezone.now())
 
 
@@ -201,9 +211,9 @@ _watching = threading.local()
 
 
 @contextmanager
-def gate_content_written_in_bulk() -> Iterator[None]:
-    """Inside: row-by-row saves do not touch their track (`watch_gate_content`); the
-    caller calls `gate_content_changed` for each track it wrote (a track file's import)."""
+def content_written_in_bulk() -> Iterator[None]:
+    """Inside: row-by-row saves do not touch their track (`watch_content`); the
+    caller calls `content_changed` for each track it wrote (a track file's import)."""
     _watching.muted = True
     try:
         yield
@@ -211,8 +221,8 @@ def gate_content_written_in_bulk() -> Iterator[None]:
         _watching.muted = False
 
 
-def watch_gate_content(model: type, *, track_id: Callable[[Any], int | None]) -> None:
-    """Call `gate_content_changed` whenever a row of `model` (a quiz, a question, a card...)
+def watch_content(model: type, *, track_id: Callable[[Any], int | None]) -> None:
+    """Call `content_changed` whenever a row of `model` (a quiz, a question, a resource...)
     is saved or deleted one by one (the admin); `track_id(row)` says which track. Bulk
     writes (a track file's import) touch the track themselves. From an AppConfig.ready."""
 
@@ -224,7 +234,7 @@ def watch_gate_content(model: type, *, track_id: Callable[[Any], int | None]) ->
         except ObjectDoesNotExist:  # deleted along with its track: nothing is cached on it
             return
         if pk is not None:
-            gate_content_changed(track_id=pk)
+            content_changed(track_id=pk)
 
     uid = f"gate-content-{model._meta.label_lower}"
     post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-save")
@@ -388,7 +398,7 @@ def record_gate_change(*, phase: Phase, before: list[dict], after: list[dict]) -
     """
     if before == after:
         return 0
-    gate_content_changed(track_id=phase.track_id)
+    content_changed(track_id=phase.track_id)
     enrollment_ids = PhaseProgress.objects.filter(
         phase=phase, state=State.UNLOCKED, enrollment__status=Enrollment.Status.ACTIVE
     ).values_list("enrollment_id", flat=True)

@@ -21,11 +21,13 @@ from tracks import gates, plans
 from tracks.dashboard import (  # noqa: F401 (re-exported: the dashboard's reads)
     ON_SCHEDULE,
     Dashboard,
+    EnrolledPhases,
     KeyActionRow,
     PhaseRow,
     dashboard,
     enrollment_phases,
     enrollments_of,
+    phases_with_progress,
 )
 from tracks.models import (
     Background,

@@ -60,9 +60,18 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     """
     enrollments = selectors.enrollments_of(request.user)
     enrollment = next((e for e in enrollments if e.is_active), None)
-    outcome = progression.advance_and_report(enrollment=enrollment) if enrollment else None
-    gate = outcome.report if outcome else None
-    data = selectors.dashboard(learner=request.user, gate=gate, enrollments=enrollments)
+    gate = enrolled = None
+    if enrollment is not None:
+        enrolled = selectors.phases_with_progress(enrollment)
+        outcome = progression.advance_and_report(
+            enrollment=enrollment, open_phase=enrolled.open_phase
+        )
+        gate = outcome.report
+        if outcome.advanced.changed:
+            enrolled = None  # the states moved: the dashboard reads them again
+    data = selectors.dashboard(
+        learner=request.user, gate=gate, enrollments=enrollments, enrolled=enrolled
+    )
     if data is None:
         return render(
             request,

@@ -63,7 +63,7 @@ def import_track_specs(
     specs: list[TrackFile], names: list[str] | None = None, *, retire: bool = False
 ) -> list[ImportResult]:
     results = []
-    with progression.gate_content_written_in_bulk():
+    with progression.content_written_in_bulk():
         for i, spec in enumerate(specs):
             try:
                 results.append(_write(spec, retire=retire))
@@ -74,7 +74,7 @@ def import_track_specs(
     for track_id in Track.objects.filter(slug__in=[s.track.slug for s in specs]).values_list(
         "pk", flat=True
     ):
-        progression.gate_content_changed(track_id=track_id)
+        progression.content_changed(track_id=track_id)
     return results
 
 
