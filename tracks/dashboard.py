@@ -5,6 +5,7 @@ timeline, the open phase's key actions and resources, and the schedule's pace.
 `tracks.selectors` re-exports these names (other apps import them from there).
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from tracks import content_memo, gates, plans
@@ -225,6 +226,43 @@ class Dashboard:
         if self.current is None:
             return None
         return next((r for r in self.phases if r.phase.order > self.current.phase.order), None)
+
+    @property
+    def overview_key(self) -> str:
+        """A digest of everything the plan overview (the timeline and the list of phases,
+        `tracks/dashboard.html`) shows, so the page keeps its rendering (`{% cache %}`) until
+        one of these changes: the track's content (titles, durations: its stamp), the
+        language, the day, the plan's dates, each phase's state and gate, and the open
+        gate's count and skills. What the block shows must be here, and only that."""
+        gate = (self.gate.met_count, len(self.gate.results)) if self.gate else None
+        rows = tuple(
+            (
+                row.phase.pk,
+                row.state,
+                row.is_current,
+                row.x,
+                row.width,
+                row.opens_when,
+                row.criteria_total,
+                (row.entry.start, row.entry.end, row.entry.weeks, row.entry.on_the_job)
+                if row.entry
+                else None,
+                tuple(sorted(row.entry.covered)) if row.entry else (),
+            )
+            for row in self.phases
+        )
+        inputs = (
+            self.enrollment.track_id,
+            self.enrollment.track.updated_at,
+            translation.get_language(),
+            self.today,
+            self.today_x,
+            self.plan.start,
+            gate,
+            tuple((bar["skill"], bar["percent"]) for bar in self.skill_bars),
+            rows,
+        )
+        return hashlib.blake2b(repr(inputs).encode(), digest_size=16).hexdigest()
 
     @cached_property  # read twice by the page; the dataclass is frozen, its __dict__ is not
     def skill_bars(self) -> list[dict]:
