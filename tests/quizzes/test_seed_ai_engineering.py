@@ -49,6 +49,18 @@ def test_every_phase_has_a_bank_for_fresh_draws_and_skills_that_can_be_mastered(
         assert phase.resources.count() >= 2, phase.slug
 
 
+def test_the_foundations_bank_lasts_five_attempts_and_covers_each_skill_eight_times(track):
+    # With three attempts' worth of fresh questions, an honest learner who slipped once on a
+    # thinly covered skill was refused every start for a month (benchmarks/gaming.py).
+    quiz = track.phases.get(order=1).quiz
+    assessment = quiz.questions.filter(is_active=True, pool=Question.Pool.ASSESSMENT)
+    assert assessment.count() >= 5 * quiz.questions_per_attempt
+    per_skill = Counter(
+        slug for q in assessment for slug in q.skills.values_list("slug", flat=True)
+    )
+    assert min(per_skill.values()) >= 8, per_skill
+
+
 def test_study_phases_open_on_evidence_and_the_senior_phase_on_work_done(track):
     for phase in track.phases.order_by("order"):
         kinds = {c.kind: c.params for c in phase.gate_criteria.all()}
