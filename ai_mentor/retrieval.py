@@ -12,10 +12,11 @@ so. Answers are composed of whole units, so no excerpt ends mid-sentence.
 The ranking is a BM25-like sum over the question's words, done in Python for PostgreSQL and
 SQLite alike: for each word, its rarity among the track's passages, counted in full when the
 unit or the passage's title holds it, and a little when only another unit of the passage
-does. One UNION query reads the track's passages (185 rows for the largest seed track; its SQL
-is compiled once per track and process, and reading takes about 15 ms); the units and their
-word sets are cached per process under a digest of those rows, so an edit (by the admin, an
-import, by hand) changes the digest and is seen at once. A search takes about 25 ms.
+does. One UNION query reads the track's passages (about 230 rows for the largest seed track;
+its SQL is compiled once per track and process); the units and their word sets are built once
+per process and change of the track's content (`tracks.content_memo`: every edit by the
+admin or an import moves the track's content stamp, which each search reads afresh), so an
+edit is seen at once.
 
 A question can name something the track never mentions ("How do I deploy a model with
 FastAPI?"). When a name-like word of the question (capitalised mid-sentence, or with capitals
@@ -24,17 +25,16 @@ question, the result is *not covered*: the mentor says so plainly and offers the
 the track does cover instead of stitching an answer about something else.
 """
 
-import hashlib
 import math
 import re
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from threading import Lock
 
 from ai_mentor.passages import CARRIES_OVER, TO_LEARN, Passage, passages_for_track
 from ai_mentor.text import as_sentence, names_in, sentences, stems_of, terms_of, word_stem
+from tracks import content_memo
 from tracks.models import Phase, Track
 
 # A passage is relevant when its best unit covers at least this share of the question's
@@ -165,39 +165,22 @@ def kinds_asked(query: str, query_stems: Iterable[str]) -> set[str]:
     return kinds
 
 
-_CACHE: OrderedDict[tuple[int, str], Index] = OrderedDict()
-_CACHE_SIZE = 16
-_CACHE_LOCK = Lock()
-
-
 def index_for_track(track: Track) -> Index:
     """The track's passages cut into units, with word sets and document frequencies.
 
-    Reads the passages (one query) and reuses the cut for the same content (a digest of every
-    passage), so edits are seen at once and nothing needs invalidating."""
-    passages = passages_for_track(track)
-    digest = hashlib.blake2b(
-        "\x1e".join(
-            f"{p.key}\x1f{p.label}\x1f{p.text}\x1f{p.meta}\x1f{p.url}" for p in passages
-        ).encode(),
-        digest_size=16,
-    ).hexdigest()
-    key = (track.pk, digest)
-    with _CACHE_LOCK:
-        index = _CACHE.get(key)
-        if index is not None:
-            _CACHE.move_to_end(key)
-            return index
-    documents = tuple(_document(p) for p in passages)
+    Built once per process and change of the track's content (`tracks.content_memo`, keyed
+    on the content stamp every edit moves). The stamp is read here (one small query), so a
+    track object read before an edit never serves the older index."""
+    current = Track.objects.only("pk", "updated_at").get(pk=track.pk)
+    return content_memo.memoized(current, "ai-mentor-index", lambda: _build_index(track))
+
+
+def _build_index(track: Track) -> Index:
+    documents = tuple(_document(p) for p in passages_for_track(track))  # one query
     frequency: Counter[str] = Counter()
     for document in documents:
         frequency.update(document.words)
-    index = Index(documents, frequency, frozenset(frequency))
-    with _CACHE_LOCK:
-        _CACHE[key] = index
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return index
+    return Index(documents, frequency, frozenset(frequency))
 
 
 # What may follow a stem in a longer word of the same family ("leak" → "leakag").

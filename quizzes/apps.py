@@ -15,7 +15,7 @@ class QuizzesConfig(AppConfig):
         gates.register()
         # Cached gate reports follow the admin's edits of the banks and decks gates read
         # (a question's skills are saved with the question, in the same transaction).
-        watch_content(Quiz, track_id=lambda quiz: quiz.phase.track_id)
-        watch_content(Question, track_id=lambda question: question.quiz.phase.track_id)
-        watch_content(Deck, track_id=lambda deck: deck.phase.track_id)
-        watch_content(Card, track_id=lambda card: card.deck.phase.track_id)
+        watch_content(Quiz, tracks=lambda quiz: [quiz.phase.track_id])
+        watch_content(Question, tracks=lambda question: [question.quiz.phase.track_id])
+        watch_content(Deck, tracks=lambda deck: [deck.phase.track_id])
+        watch_content(Card, tracks=lambda card: [card.deck.phase.track_id])

@@ -6,14 +6,26 @@ class TracksConfig(AppConfig):
 
     def ready(self) -> None:
         from tracks import gate_kinds
-        from tracks.models import FAQ, Background, GateCriterion, KeyAction, Phase, Resource
-        from tracks.progression import watch_content
+        from tracks.models import (
+            FAQ,
+            Background,
+            GateCriterion,
+            KeyAction,
+            Phase,
+            Resource,
+            Skill,
+        )
+        from tracks.progression import watch_content, watch_skill_lists
 
         gate_kinds.register()
         # Cached gate reports and memoized content follow the admin's edits.
-        watch_content(Phase, track_id=lambda phase: phase.track_id)
-        watch_content(KeyAction, track_id=lambda action: action.phase.track_id)
-        watch_content(GateCriterion, track_id=lambda criterion: criterion.phase.track_id)
-        watch_content(Resource, track_id=lambda resource: resource.track_id)
-        watch_content(Background, track_id=lambda background: background.track_id)
-        watch_content(FAQ, track_id=lambda faq: faq.track_id)
+        watch_content(Phase, tracks=lambda phase: [phase.track_id])
+        watch_content(KeyAction, tracks=lambda action: [action.phase.track_id])
+        watch_content(GateCriterion, tracks=lambda criterion: [criterion.phase.track_id])
+        watch_content(Resource, tracks=lambda resource: [resource.track_id])
+        watch_content(Background, tracks=lambda background: [background.track_id])
+        watch_content(FAQ, tracks=lambda faq: [faq.track_id])
+        # A skill's name and description show on every track that lists it (the AI mentor's
+        # passages, the track page).
+        watch_content(Skill, tracks=lambda skill: skill.tracks.values_list("pk", flat=True))
+        watch_skill_lists()

@@ -29,7 +29,7 @@ older than the evidence: a stale entry is simply never looked up again.
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,7 +39,7 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import F
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone, translation
 
 from accounts.models import User
@@ -221,24 +221,59 @@ def content_written_in_bulk() -> Iterator[None]:
         _watching.muted = False
 
 
-def watch_content(model: type, *, track_id: Callable[[Any], int | None]) -> None:
+def watch_content(model: type, *, tracks: Callable[[Any], Iterable[int]]) -> None:
     """Call `content_changed` whenever a row of `model` (a quiz, a question, a resource...)
-    is saved or deleted one by one (the admin); `track_id(row)` says which track. Bulk
-    writes (a track file's import) touch the track themselves. From an AppConfig.ready."""
+    is saved or deleted one by one (the admin); `tracks(row)` says which tracks it belongs
+    to (a skill: every track listing it), read before a delete and touched after it. Bulk
+    writes (a track file's import) touch the tracks themselves. From an AppConfig.ready."""
 
-    def changed(sender, instance, **kwargs) -> None:
+    def touch(track_ids: Iterable[int]) -> None:
         if getattr(_watching, "muted", False):
             return
+        for track_id in track_ids:
+            content_changed(track_id=track_id)
+
+    def belongs_to(instance) -> list[int]:
         try:
-            pk = track_id(instance)
+            return list(tracks(instance))
         except ObjectDoesNotExist:  # deleted along with its track: nothing is cached on it
-            return
-        if pk is not None:
-            content_changed(track_id=pk)
+            return []
+
+    def saved(sender, instance, **kwargs) -> None:
+        touch(belongs_to(instance))
+
+    def deleting(sender, instance, **kwargs) -> None:
+        instance._content_tracks = belongs_to(instance)  # its links are gone after the delete
+
+    def deleted(sender, instance, **kwargs) -> None:
+        touch(getattr(instance, "_content_tracks", []))
 
     uid = f"gate-content-{model._meta.label_lower}"
-    post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-save")
-    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}-save")
+    pre_delete.connect(deleting, sender=model, weak=False, dispatch_uid=f"{uid}-deleting")
+    post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
+
+
+def watch_skill_lists() -> None:
+    """Call `content_changed` when a track's list of skills changes (`Track.skills`), from
+    either side (track.skills.add, skill.tracks.remove...)."""
+
+    def changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+        if getattr(_watching, "muted", False):
+            return
+        if not reverse:  # instance is the track
+            if action.startswith("post_"):
+                content_changed(track_id=instance.pk)
+        elif action == "pre_clear":  # the skill's tracks are gone after the clear
+            instance._content_tracks = list(instance.tracks.values_list("pk", flat=True))
+        elif action.startswith("post_"):
+            cleared = getattr(instance, "_content_tracks", [])
+            for track_id in pk_set if pk_set is not None else cleared:
+                content_changed(track_id=track_id)
+
+    m2m_changed.connect(
+        changed, sender=Track.skills.through, weak=False, dispatch_uid="content-track-skills"
+    )
 
 
 def current_report(*, enrollment: Enrollment) -> GateReport | None:

@@ -170,6 +170,32 @@ def test_retired_content_is_not_retrieved(phase):
     assert card.pk not in {p.pk for p in found if p.kind == "card"}
 
 
+def found_labels(track, query: str) -> set[str]:
+    return {p.label for p in retrieval.search(track=track, query=query, k=10).passages}
+
+
+def test_every_kind_of_edit_is_searched_at_once(phase, docker_skill, stats_skill):
+    """The index is built once per content change (tracks.content_memo): an edit by the
+    admin, on any source, on either side of a skill list, shows in the next search."""
+    track = phase.track
+    assert "Skill · Docker" in found_labels(track, "containers packaging")  # builds the index
+    docker_skill.description = "Shipping a model with its whole runtime as an OCI image."
+    docker_skill.save()  # a skill is shared: every track listing it moves
+    assert "Skill · Docker" in found_labels(track, "OCI runtime image")
+    track.skills.remove(docker_skill)
+    assert "Skill · Docker" not in found_labels(track, "OCI runtime image")
+    docker_skill.tracks.add(track)  # from the skill's side
+    assert "Skill · Docker" in found_labels(track, "OCI runtime image")
+    docker_skill.tracks.clear()
+    assert "Skill · Docker" not in found_labels(track, "OCI runtime image")
+    faq = track.faqs.get()
+    faq.answer = "Kubernetes operators reconcile the desired state with the cluster."
+    faq.save()
+    assert f"FAQ · {faq.question}" in found_labels(track, "operators reconcile desired state")
+    stats_skill.delete()
+    assert "Skill · Statistics" not in found_labels(track, "statistics distributions")
+
+
 def test_learner_text_cannot_break_the_search_query(phase):
     for query in ["docker & | ! ( ) :* '", "'); DROP TABLE tracks_track; --", "\\x00 docker"]:
         retrieval.search(track=phase.track, query=query)

@@ -142,3 +142,20 @@ def test_the_overview_follows_new_goals(page, learner, track):
     after = phase_dates(page())
     assert before and after
     assert after != before  # two hours a week: longer phases, later dates
+
+
+def test_a_reworded_shared_skill_reaches_every_track_listing_it(small_track):
+    """A file's import rewrites skills shared with other tracks: those tracks see the new
+    wording too (the AI mentor searches it)."""
+    from ai_mentor import retrieval
+    from tracks.models import Skill
+
+    other = build_track(phases=1, actions_per_phase=1)
+    other.skills.add(Skill.objects.get(slug="python"))
+    retrieval.search(track=other, query="python notebooks")  # builds the other's index
+    data = yaml.safe_load(export_track(small_track))
+    python = next(skill for skill in data["skills"] if skill["slug"] == "python")
+    python["description"] = "Writing Python with type hints, virtual environments and pytest."
+    import_track_specs([parse_track_file(dump_yaml(data), name="edited.yaml")])
+    found = retrieval.search(track=other, query="type hints virtual environments pytest")
+    assert "Skill · Python" in {passage.label for passage in found.passages}

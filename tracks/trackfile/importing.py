@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from tracks import gates, progression
 from tracks.models import (
@@ -70,10 +70,11 @@ def import_track_specs(
             except TrackFileError as exc:
                 name = names[i] if names else f"track {spec.track.slug}"
                 raise type(exc)(f"{name}: {exc}") from None
-    # Cached gate reports of learners on these tracks are left behind (one UPDATE each).
-    for track_id in Track.objects.filter(slug__in=[s.track.slug for s in specs]).values_list(
-        "pk", flat=True
-    ):
+    # Cached gate reports and memoized content of these tracks are left behind, and of any
+    # other track listing a skill the files (re)wrote (one UPDATE each).
+    written = Q(slug__in=[s.track.slug for s in specs])
+    written |= Q(skills__slug__in=[skill.slug for s in specs for skill in s.skills])
+    for track_id in Track.objects.filter(written).values_list("pk", flat=True).distinct():
         progression.content_changed(track_id=track_id)
     return results
 
