@@ -211,7 +211,16 @@ class Submission(models.Model):
                 name="submission_one_live_per_key_action",
             ),
         ]
-        indexes = [models.Index(fields=["state", "track", "submitted_at"], name="queue_idx")]
+        indexes = [
+            models.Index(fields=["state", "track", "submitted_at"], name="queue_idx"),
+            # The review queue, oldest first: an ordered scan that stops at a page's rows
+            # however long the queue (the condition is WAITING_STATES).
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=models.Q(state__in=["submitted", "in_review"]),
+                name="waiting_queue_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.key_action}"
