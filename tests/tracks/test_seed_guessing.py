@@ -22,6 +22,6 @@ PHASES = [
 def test_picking_the_longest_choice_cannot_pass_even_the_luckiest_draw(track, order, quiz):
     guess = longest_guess(quiz)
     assert not guess.passes, guess
-    # With room to spare: at most half of the right answers an attempt needs (3 of 7), so one
-    # careless edit does not open the phase to guessing.
-    assert len(guess.keys) <= guess.needed // 2, guess.keys
+    # With room to spare: at most a third of the right answers an attempt needs (2 of 7), so a
+    # few careless edits do not open the phase to guessing.
+    assert len(guess.keys) <= guess.needed // 3, guess.keys
