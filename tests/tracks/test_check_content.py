@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tracks.content_check import longest_choice_is_right
 from tracks.trackfile import dump_yaml
 
 pytestmark = pytest.mark.usefixtures("fallback_reviewer")
@@ -20,7 +21,8 @@ def question(i: int, pool: str = "assessment", skill: str = "python") -> dict:
         "pool": pool,
         "skills": [skill],
         "prompt": f"Question {i}?",
-        "choices": [{"text": "Yes", "correct": True}, {"text": "No"}],
+        # The wrong choice is the longer one: picking the longest choice never passes.
+        "choices": [{"text": "Yes", "correct": True}, {"text": "No, not at all"}],
     }
 
 
@@ -101,6 +103,7 @@ def test_a_track_whose_phases_meet_every_rule_passes(tmp_path):
     assert error is None, out
     assert "assessment bank: 6 of 6 needed (3 x 2 per attempt)" in out
     assert "questions per skill (need 4): python 6" in out
+    assert "longest-choice guess: right on 0 assessment questions, fewer than the 2 of 2" in out
     assert out.strip().endswith("2 of 2 phases measurable; 0 hard-wrapped texts")
 
 
@@ -142,6 +145,41 @@ def test_a_published_track_that_falls_short_fails_and_says_why(tmp_path, case):
     assert "Phase 1 · Phase 1: NOT measurable" in out
     assert "1 of 2 phases measurable" in out
     assert error == "Published tracks falling short: tiny."
+
+
+def test_a_quiz_keyed_on_its_longest_choices_fails_and_says_what_to_change(tmp_path):
+    guessable = phase(1)
+    questions = guessable["quiz"]["questions"]
+    for q in questions[:3]:  # 3 right by the longest choice; a draw of 2 of them passes
+        q["choices"] = [{"text": "No"}, {"text": "Yes, always", "correct": True}]
+    out, error = run(tmp_path, track(guessable, phase(2)))
+    assert (
+        "SHORT longest-choice guess: right on 3 assessment questions "
+        "(assessment-0, assessment-1, assessment-2), so a learner who always picks the longest "
+        "choice passes a lucky draw (2 of 2 right) without knowing anything. On at least 2 of "
+        "them, make a wrong choice the longest or word the right one more briefly"
+    ) in out
+    assert "1 of 2 phases measurable" in out
+    assert error == "Published tracks falling short: tiny."
+
+
+@pytest.mark.parametrize(
+    ("kind", "choices", "right"),
+    [
+        ("single", [("No", False), ("Yes, always", True)], True),
+        ("single", [("Yes, always", False), ("No", True)], False),
+        # A tie goes to the first of the longest, in file order.
+        ("single", [("Yes", True), ("Not", False)], True),
+        ("single", [("Not", False), ("Yes", True)], False),
+        # "Select all that apply": selecting every choice is right only when all are.
+        ("multiple", [("A", True), ("B", True)], True),
+        ("multiple", [("A", True), ("B, the longest", True), ("C", False)], False),
+        ("numeric", [], False),
+    ],
+)
+def test_the_longest_choice_is_right_only_where_picking_it_scores(kind, choices, right):
+    question = {"kind": kind, "choices": [{"text": t, "correct": c} for t, c in choices]}
+    assert longest_choice_is_right(question) is right
 
 
 def test_hard_wrapped_prose_is_flagged_and_fails_a_published_track(tmp_path):

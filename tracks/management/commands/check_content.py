@@ -13,10 +13,10 @@ SEEDS = Path(settings.BASE_DIR) / "tracks" / "content"
 
 class Command(BaseCommand):
     help = (
-        "Check that every phase is measurable (bank sizes, skills, practice, cards, resources, "
-        "rubrics, gates) and that prose is not hard-wrapped. Exits 1 when a published track "
-        "falls short. Reads the seed track files, or the given files, or with --database the "
-        "tracks in the database."
+        "Check that every phase is measurable (bank sizes, skills, a quiz that picking the "
+        "longest choice cannot pass, practice, cards, resources, rubrics, gates) and that "
+        "prose is not hard-wrapped. Exits 1 when a published track falls short. Reads the "
+        "seed track files, or the given files, or with --database the tracks in the database."
     )
 
     def add_arguments(self, parser) -> None:
