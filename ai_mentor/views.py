@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ai_mentor import feedback, practice, pre_review, selectors, services
+from ai_mentor import feedback, practice, pre_review, rendering, selectors, services
 from edirae.http import AuthedRequest, parse_id, safe_next_url
 from mentors import selectors as mentor_selectors
 from quizzes import selectors as quiz_selectors
@@ -50,11 +50,11 @@ def _phase_url(phase) -> str:
 def panel_context(
     request: AuthedRequest, phase, *, form=None, error="", next_url="", before=None, answered=False
 ):
+    conversation = selectors.conversation_about(learner=request.user, phase=phase, before=before)
     return {
         "ai_phase": phase,
-        "ai_conversation": selectors.conversation_about(
-            learner=request.user, phase=phase, before=before
-        ),
+        "ai_conversation": conversation,
+        "ai_messages": rendering.messages_html(conversation.messages, latest_answer=answered),
         "ai_form": form or AskForm(),
         "ai_error": error,
         "ai_next": next_url or request.get_full_path(),
