@@ -51,7 +51,12 @@ def phase(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespo
     active = enrollment is not None and enrollment.status == Enrollment.Status.ACTIVE
     # The open phase's gate (evaluated now: no reload): the checklist when it is this phase,
     # what opens this phase when it is locked.
-    report = progression.advance_and_report(enrollment=enrollment).report if active else None
+    report = None
+    if active:
+        # This page's phase is the open one (read with the enrollment), or it is read there.
+        is_open = enrollment.open_phase_id == phase.pk
+        opened = phase if is_open else progression.UNREAD
+        report = progression.advance_and_report(enrollment=enrollment, open_phase=opened).report
     return render(
         request,
         "quizzes/phase.html",

@@ -206,11 +206,17 @@ class PhaseAccess:
 
 def enrollment_on(*, learner: User, phase: Phase) -> Enrollment | None:
     """The learner's enrollment on the phase's track, any status, with `phase_state`: their
-    PhaseProgress state of `phase` (None without a row). One query."""
+    PhaseProgress state of `phase` (None without a row), and `open_phase_id`: their open
+    phase, as `progression.current_phase` finds it (None when none is open). One query."""
     state = PhaseProgress.objects.filter(enrollment=OuterRef("pk"), phase=phase).values("state")
+    open_phase = (
+        PhaseProgress.objects.filter(enrollment=OuterRef("pk"), state=PhaseProgress.State.UNLOCKED)
+        .order_by("phase__order")
+        .values("phase_id")
+    )
     return (
         Enrollment.objects.filter(learner=learner, track_id=phase.track_id)
-        .annotate(phase_state=Subquery(state[:1]))
+        .annotate(phase_state=Subquery(state[:1]), open_phase_id=Subquery(open_phase[:1]))
         .first()
     )
 

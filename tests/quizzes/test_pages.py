@@ -13,6 +13,7 @@ from tests.factories import (
     build_deck,
     build_quiz,
     build_track,
+    enroll,
 )
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +102,21 @@ def test_the_phase_center_has_a_query_budget(client, learner, phase, django_asse
     # messages, the notification bell, the learner's enrollment (for the gate checklist)
     with django_assert_max_num_queries(12):
         client.get(phase_url(phase))
+
+
+def test_the_open_phase_page_costs_no_query_to_find_the_open_phase(
+    client, learner, small_track, django_assert_max_num_queries
+):
+    enroll(learner, small_track)
+    phase1 = small_track.phases.get(order=1)
+    client.force_login(learner)
+    assert "What opens Phase 2" in client.get(phase_url(phase1)).content.decode()
+    # session, user, phase, the enrollment with this phase's state and the open phase, quiz,
+    # attempts, best, availability, the deck with the learner's figures, the resources with
+    # their completions, the AI mentor's messages, the notification bell (the gate: cached)
+    with django_assert_max_num_queries(12):
+        response = client.get(phase_url(phase1))
+    assert "What opens Phase 2" in response.content.decode()
 
 
 def test_a_learner_marks_a_resource_done_and_undoes_it_with_htmx(client, learner, phase):
