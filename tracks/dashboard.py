@@ -307,7 +307,8 @@ def dashboard(
     phases, states, mastered_at = enrolled.phases, enrolled.states, enrolled.mastered_at
     gate_labels = _gate_labels(enrollment.track)  # 3, or none: once per track content
     geometry = _timeline(plan, phases)
-    current_id = enrolled.open_phase.pk if enrolled.open_phase else None
+    open_phase = enrolled.open_phase
+    current_id = open_phase.pk if open_phase else None
     rows = [
         PhaseRow(
             phase=phase,

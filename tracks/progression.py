@@ -38,7 +38,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone, translation
 
@@ -81,12 +81,19 @@ class Advanced:
         return bool(self.mastered)
 
 
+def unlocked_progress(enrollment: Any) -> QuerySet[PhaseProgress]:
+    """The enrollment's unlocked phase rows, the open phase's first (the first by order).
+    `enrollment` may be an `OuterRef` (a subquery per enrollment)."""
+    return PhaseProgress.objects.filter(enrollment=enrollment, state=State.UNLOCKED).order_by(
+        "phase__order"
+    )
+
+
 def current_phase(enrollment: Enrollment) -> Phase | None:
     """The enrollment's open phase (the first unlocked one), or None. One query."""
     progress = (
-        PhaseProgress.objects.filter(enrollment=enrollment, state=State.UNLOCKED)
+        unlocked_progress(enrollment)
         .select_related("phase__track", "phase__quiz")  # the quiz: for the next step
-        .order_by("phase__order")
         .first()
     )
     return progress.phase if progress else None

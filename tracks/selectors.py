@@ -17,7 +17,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from tracks import gates, plans
+from tracks import gates, plans, progression
 from tracks.dashboard import (  # noqa: F401 (re-exported: the dashboard's reads)
     ON_SCHEDULE,
     Dashboard,
@@ -207,13 +207,9 @@ class PhaseAccess:
 def enrollment_on(*, learner: User, phase: Phase) -> Enrollment | None:
     """The learner's enrollment on the phase's track, any status, with `phase_state`: their
     PhaseProgress state of `phase` (None without a row), and `open_phase_id`: their open
-    phase, as `progression.current_phase` finds it (None when none is open). One query."""
+    phase (`progression.unlocked_progress`; None when none is open). One query."""
     state = PhaseProgress.objects.filter(enrollment=OuterRef("pk"), phase=phase).values("state")
-    open_phase = (
-        PhaseProgress.objects.filter(enrollment=OuterRef("pk"), state=PhaseProgress.State.UNLOCKED)
-        .order_by("phase__order")
-        .values("phase_id")
-    )
+    open_phase = progression.unlocked_progress(OuterRef("pk")).values("phase_id")
     return (
         Enrollment.objects.filter(learner=learner, track_id=phase.track_id)
         .annotate(phase_state=Subquery(state[:1]), open_phase_id=Subquery(open_phase[:1]))
