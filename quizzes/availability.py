@@ -31,17 +31,34 @@ class Availability:
     in_progress: Attempt | None = None
 
 
-def quiz_availability(*, learner: User, quiz: Quiz, now: datetime | None = None) -> Availability:
+def latest_attempts(*, learner: User, quiz: Quiz, count: int) -> list[Attempt]:
+    """The learner's `count` latest attempts at `quiz`, newest first (one query)."""
+    return list(
+        Attempt.objects.filter(learner=learner, quiz=quiz).order_by("-started_at", "-id")[:count]
+    )
+
+
+def attempts_needed(quiz: Quiz) -> int:
+    """How many of the latest attempts `quiz_availability` reads: the daily limit, at least one."""
+    return max(quiz.attempts_per_day or 1, 1)
+
+
+def quiz_availability(
+    *,
+    learner: User,
+    quiz: Quiz,
+    now: datetime | None = None,
+    latest: list[Attempt] | None = None,
+) -> Availability:
     """Whether the learner may start an attempt now and, if not, a sentence saying when.
 
-    One query: the most recent attempts, as many as the daily limit (at least one).
+    One query: the most recent attempts, as many as the daily limit (at least one); none when
+    the caller gives them as `latest` (`latest_attempts`, at least `attempts_needed`).
     """
     now = now or timezone.now()
-    recent = list(
-        Attempt.objects.filter(learner=learner, quiz=quiz).order_by("-started_at", "-id")[
-            : max(quiz.attempts_per_day or 1, 1)
-        ]
-    )
+    if latest is None:
+        latest = latest_attempts(learner=learner, quiz=quiz, count=attempts_needed(quiz))
+    recent = latest[: attempts_needed(quiz)]
     if recent and recent[0].state == Attempt.State.IN_PROGRESS:
         return Availability(False, "You have an attempt in progress.", in_progress=recent[0])
     waits: list[tuple[datetime, str]] = []

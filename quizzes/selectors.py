@@ -33,6 +33,8 @@ from django.utils import timezone
 from accounts.models import User
 from quizzes.availability import (  # noqa: F401 (re-exported: selectors.quiz_availability, ...)
     Availability,
+    attempts_needed,
+    latest_attempts,
     quiz_availability,
     recently_shown,
     wait_label,
@@ -65,8 +67,9 @@ from quizzes.review_session import (  # noqa: F401 (re-exported: selectors.revie
     review_session,
     session_start,
 )
-from tracks import gates
+from tracks import content_memo, gates
 from tracks.models import Enrollment, Phase, Resource, Track
+from tracks.selectors import track_resources
 
 # --- Lookups that 404 for anyone else -------------------------------------------------------
 
@@ -134,6 +137,47 @@ def get_attempt_for(*, learner: User, pk: int) -> Attempt:
 
 
 @dataclass(frozen=True)
+class StudyContent:
+    """A phase's active quiz and deck with their sizes: track content, the same for every
+    learner (`study_content`). Shared between requests: never changed."""
+
+    quiz: Quiz | None = None
+    assessment_questions: int = 0
+    deck: Deck | None = None
+    cards: int = 0
+
+
+def study_content(phase: Phase) -> StudyContent:
+    """The phase's active quiz and deck with their sizes (`phase.track` read with it): two
+    queries per process and change of the track's content (`content_memo`), none otherwise."""
+    track = phase.track
+
+    def read() -> dict[int, StudyContent]:
+        quizzes = Quiz.objects.filter(phase__track=track, is_active=True).annotate(
+            assessment_count=Count(
+                "questions",
+                filter=Q(questions__is_active=True, questions__pool=Question.Pool.ASSESSMENT),
+            )
+        )
+        decks = Deck.objects.filter(phase__track=track, is_active=True).annotate(
+            card_count=Count("cards", filter=Q(cards__is_active=True))
+        )
+        found = {
+            quiz.phase_id: {"quiz": quiz, "assessment_questions": quiz.assessment_count}
+            for quiz in quizzes
+        }
+        for deck in decks:
+            found.setdefault(deck.phase_id, {}).update(deck=deck, cards=deck.card_count)
+        return {phase_id: StudyContent(**parts) for phase_id, parts in found.items()}
+
+    return content_memo.memoized(track, "study-content", read).get(phase.pk, StudyContent())
+
+
+# The attempts the phase's Learning Center lists, newest first.
+ATTEMPTS_SHOWN = 10
+
+
+@dataclass(frozen=True)
 class QuizSummary:
     quiz: Quiz
     assessment_questions: int
@@ -142,28 +186,29 @@ class QuizSummary:
     availability: Availability
 
 
-def quiz_summary(*, learner: User, phase: Phase, now: datetime | None = None) -> QuizSummary | None:
-    """The phase quiz as its Learning Center shows it, or None when it has no active quiz."""
-    quiz = (
-        Quiz.objects.filter(phase=phase, is_active=True)
-        .annotate(
-            assessment_count=Count(
-                "questions",
-                filter=Q(questions__is_active=True, questions__pool=Question.Pool.ASSESSMENT),
-            ),
-            enrolled_at=_enrolled_at(learner, OuterRef("phase__track")),
-        )
-        .first()
-    )
+def quiz_summary(
+    *, learner: User, phase: Phase, enrollment: Enrollment | None, now: datetime | None = None
+) -> QuizSummary | None:
+    """The phase quiz as its Learning Center shows it, or None when it has no active quiz.
+
+    `enrollment` is the learner's on the phase's track (None: not enrolled, no gate window).
+    Two queries: the latest attempts (the list and the availability read the same rows) and
+    the best score as the gate counts it.
+    """
+    content = study_content(phase)
+    quiz = content.quiz
     if quiz is None:
         return None
-    attempts = list(Attempt.objects.filter(learner=learner, quiz=quiz).order_by("-started_at")[:10])
+    latest = latest_attempts(
+        learner=learner, quiz=quiz, count=max(ATTEMPTS_SHOWN, attempts_needed(quiz))
+    )
+    window = gates.evidence_window(enrollment) if enrollment is not None else None
     return QuizSummary(
         quiz=quiz,
-        assessment_questions=quiz.assessment_count,
-        attempts=attempts,
-        best_score=best_score(learner=learner, quiz=quiz, window=_window(quiz.enrolled_at)),
-        availability=quiz_availability(learner=learner, quiz=quiz, now=now),
+        assessment_questions=content.assessment_questions,
+        attempts=latest[:ATTEMPTS_SHOWN],
+        best_score=best_score(learner=learner, quiz=quiz, window=window),
+        availability=quiz_availability(learner=learner, quiz=quiz, now=now, latest=latest),
     )
 
 
@@ -184,12 +229,18 @@ class ResourceRow:
 
 
 def phase_resources(*, learner: User, phase: Phase) -> list[ResourceRow]:
-    """The phase's resources and certifications, each with whether the learner marked it
-    done (one query: the learner's completion is looked up per resource)."""
-    resources = Resource.objects.filter(phase=phase).annotate(
-        done=Exists(ResourceCompletion.objects.filter(learner=learner, resource=OuterRef("pk")))
+    """The phase's resources and certifications (the track's content, memoized), each with
+    whether the learner marked it done: one query for the learner's completions, none when
+    the phase has no resources."""
+    resources = track_resources(phase.track).get(phase.pk, ())
+    if not resources:
+        return []
+    done = set(
+        ResourceCompletion.objects.filter(
+            learner=learner, resource__in=[r.pk for r in resources]
+        ).values_list("resource_id", flat=True)
     )
-    return [ResourceRow(r, r.done) for r in resources.order_by("order", "id")]
+    return [ResourceRow(r, r.pk in done) for r in resources]
 
 
 @dataclass(frozen=True)
@@ -203,36 +254,39 @@ class DeckSummary:
 
 
 def deck_summary(*, learner: User, phase: Phase, now: datetime | None = None) -> DeckSummary | None:
-    """The phase deck as its Learning Center shows it, or None when it has no active deck."""
+    """The phase deck as its Learning Center shows it, or None when it has no active deck.
+
+    One query, on the learner's own rows (the deck and its size are the track's content)."""
+    content = study_content(phase)
+    if content.deck is None:
+        return None
     now = now or timezone.now()
-    # One query: the deck with this learner's figures as scalar subqueries on their own rows
-    # (a join on `studies`, states or reviews would read every learner's rows of the deck).
+    # Scalar subqueries on the learner's own rows (a join on `studies`, states or reviews
+    # would read every learner's rows of the deck).
+    deck = content.deck.pk
     states = CardState.objects.filter(
-        learner=learner, card__deck=OuterRef("pk"), card__is_active=True
+        learner=learner, card__deck=deck, card__is_active=True
     ).order_by()
-    logs = _retention_logs(learner=learner, deck=OuterRef("pk")).order_by()
-    deck = (
-        Deck.objects.filter(phase=phase, is_active=True)
+    logs = _retention_logs(learner=learner, deck=deck).order_by()
+    figures = (
+        Deck.objects.filter(pk=deck)
         .annotate(
-            # A subquery, not a join on cards: a join would run each subquery once per card.
-            card_count=_count(Card.objects.filter(deck=OuterRef("pk"), is_active=True).order_by()),
-            studying=Exists(DeckStudy.objects.filter(deck=OuterRef("pk"), learner=learner)),
+            studying=Exists(DeckStudy.objects.filter(deck=deck, learner=learner)),
             seen=_count(states),
             due=_count(states.filter(due__lte=now)),
             reviews=_count(logs),
             recalled=_count(logs.exclude(rating=ReviewLog.Rating.AGAIN)),
         )
-        .first()
+        .values("studying", "seen", "due", "reviews", "recalled")
+        .get()
     )
-    if deck is None:
-        return None
     return DeckSummary(
-        deck=deck,
-        cards=deck.card_count,
-        studying=bool(deck.studying),
-        seen=deck.seen,
-        due=deck.due,
-        retention=Retention(deck.reviews, deck.recalled),
+        deck=content.deck,
+        cards=content.cards,
+        studying=bool(figures["studying"]),
+        seen=figures["seen"],
+        due=figures["due"],
+        retention=Retention(figures["reviews"], figures["recalled"]),
     )
 
 

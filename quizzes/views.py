@@ -65,7 +65,9 @@ def phase(request: AuthedRequest, track_slug: str, phase_slug: str) -> HttpRespo
             "open_gate": report,
             "quiz_locked": not access_of(enrollment=enrollment, phase=phase).may_take_quiz,
             "phase": phase,
-            "quiz": selectors.quiz_summary(learner=request.user, phase=phase),
+            "quiz": selectors.quiz_summary(
+                learner=request.user, phase=phase, enrollment=enrollment
+            ),
             "deck": selectors.deck_summary(learner=request.user, phase=phase),
             "resources": selectors.phase_resources(learner=request.user, phase=phase),
             "fresh_days": FRESH_WINDOW.days,

@@ -109,7 +109,7 @@ def _gate_labels(track: Track) -> dict[int, tuple[str, ...]]:
     return content_memo.memoized(track, "gate-labels", read)
 
 
-def _resources(track: Track) -> dict[int | None, tuple[Resource, ...]]:
+def track_resources(track: Track) -> dict[int | None, tuple[Resource, ...]]:
     """The track's resources by phase id (None: the track's own), in order (`content_memo`:
     one query per process and change of the track's content)."""
 
@@ -337,7 +337,7 @@ def dashboard(
             KeyActionRow(progress=p, action=p.key_action, covered=p.key_action_id in covered)
             for p in progress
         ]
-        resources = list(_resources(enrollment.track).get(current.phase.pk, ()))  # 5, or none
+        resources = list(track_resources(enrollment.track).get(current.phase.pk, ()))  # 5, or none
     if gate is not None and current is not None and gate.phase.pk != current.phase.pk:
         gate = None  # a report of another phase (the gate moved on in between)
     results = gate.results if gate is not None else []

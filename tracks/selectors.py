@@ -28,6 +28,7 @@ from tracks.dashboard import (  # noqa: F401 (re-exported: the dashboard's reads
     enrollment_phases,
     enrollments_of,
     phases_with_progress,
+    track_resources,
 )
 from tracks.models import (
     Background,

@@ -65,9 +65,11 @@ def test_the_summary_is_the_learner_s_own_with_many_others_studying(learner, cro
 
 
 def test_its_queries_read_only_the_learner_s_rows(learner, crowded_deck):
+    phase = crowded_deck.phase
+    selectors.deck_summary(learner=learner, phase=phase)  # the deck's size: once per content
     with CaptureQueriesContext(connection) as captured:
-        selectors.deck_summary(learner=learner, phase=crowded_deck.phase)
-    assert len(captured) == 1  # the deck, with the learner's card states and retention
+        selectors.deck_summary(learner=learner, phase=phase)
+    assert len(captured) == 1  # the learner's study row, card states and retention
     read: dict[str, int] = {}
     with connection.cursor() as cursor:
         # Indexes as on a large table (the planner scans tiny test tables whole otherwise).
