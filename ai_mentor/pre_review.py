@@ -31,13 +31,13 @@ def draft_pre_review(*, round_id: int) -> PreReviewDraft | None:
     if existing is not None:
         return existing
     round = (
-        SubmissionRound.objects.select_related("submission__key_action")
+        SubmissionRound.objects.select_related("submission__key_action", "submission__track")
         .filter(pk=round_id, submitted_at__isnull=False)
         .first()
     )
     if round is None:
         return None
-    rubric = rubric_for(key_action=round.submission.key_action)
+    rubric = rubric_for(key_action=round.submission.key_action, track=round.submission.track)
     if rubric is None:
         return None
     criteria = [

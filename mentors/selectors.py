@@ -24,7 +24,7 @@ from mentors.models import (
     SubmissionFile,
     SubmissionRound,
 )
-from tracks import gates
+from tracks import content_memo, gates
 from tracks.models import KeyAction, Phase, PhaseProgress, Track
 
 State = Submission.State
@@ -200,13 +200,21 @@ def wait_for(*, submission: Submission, now: datetime | None = None) -> Wait | N
 # --- Rubrics --------------------------------------------------------------------------------
 
 
-def rubric_for(*, key_action: KeyAction) -> Rubric | None:
-    """The key action's own rubric, else its phase's, with criteria and levels (3 queries)."""
-    rubrics = (
-        Rubric.objects.filter(
-            Q(key_action=key_action) | Q(phase_id=key_action.phase_id, key_action__isnull=True)
-        )
-        .prefetch_related(
+def rubric_for(*, key_action: KeyAction, track: Track) -> Rubric | None:
+    """The key action's own rubric, else its phase's, with criteria and levels. `track` is the
+    key action's, as read in this request: its rubrics are its content, read in 3 queries
+    once per process and change of it (`content_memo`), shared: never changed."""
+    by_action, by_phase = _rubrics(track)
+    return by_action.get(key_action.pk) or by_phase.get(key_action.phase_id)
+
+
+def _rubrics(track: Track) -> tuple[dict[int, Rubric], dict[int, Rubric]]:
+    """The track's rubrics: the key actions' own by key action, the phases' by phase."""
+
+    def read() -> tuple[dict[int, Rubric], dict[int, Rubric]]:
+        by_action: dict[int, Rubric] = {}
+        by_phase: dict[int, Rubric] = {}
+        rubrics = Rubric.objects.filter(phase__track=track).prefetch_related(
             Prefetch(
                 "criteria",
                 queryset=RubricCriterion.objects.order_by("order").prefetch_related(
@@ -214,11 +222,14 @@ def rubric_for(*, key_action: KeyAction) -> Rubric | None:
                 ),
             )
         )
-        .order_by("key_action_id")  # NULLs last on PostgreSQL and first on SQLite: pick below
-    )
-    found = list(rubrics)
-    own = [rubric for rubric in found if rubric.key_action_id is not None]
-    return (own or found or [None])[0]
+        for rubric in rubrics.order_by():
+            if rubric.key_action_id is not None:
+                by_action[rubric.key_action_id] = rubric
+            else:
+                by_phase[rubric.phase_id] = rubric
+        return by_action, by_phase
+
+    return content_memo.memoized(track, "rubrics", read)
 
 
 # --- Mentors --------------------------------------------------------------------------------

@@ -278,7 +278,7 @@ def release(request: AuthedRequest, pk: int) -> HttpResponse:
 def review(request: AuthedRequest, pk: int) -> HttpResponse:
     profile = selectors.require_mentor(request.user)
     item = selectors.get_submission_for_mentor(profile=profile, pk=pk)
-    rubric = selectors.rubric_for(key_action=item.key_action)
+    rubric = selectors.rubric_for(key_action=item.key_action, track=item.track)
     rounds = selectors.history(submission=item)
     current = rounds[0] if rounds else None
     # Other apps' aids for this round (the AI mentor's pre-review draft) may prefill the form:

@@ -225,6 +225,7 @@ def test_the_panel_keeps_its_size_and_queries_whatever_the_length_of_the_convers
     from ai_mentor.selectors import PANEL_MESSAGES
 
     client.force_login(learner)
+    _phase_page(client, phase)  # the first view after a content change reads the content
     _, queries_at_0 = _phase_page(client, phase)
     _talk(learner, phase, PANEL_MESSAGES)  # 40 messages: the panel is full
     full, queries_at_40 = _phase_page(client, phase)

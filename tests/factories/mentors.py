@@ -87,4 +87,4 @@ def fresh_rubric(rubric):
     """The rubric as the pages read it (criteria and levels prefetched), re-read now."""
     from mentors.selectors import rubric_for
 
-    return rubric_for(key_action=rubric.phase.key_actions.get(order=1))
+    return rubric_for(key_action=rubric.phase.key_actions.get(order=1), track=rubric.phase.track)

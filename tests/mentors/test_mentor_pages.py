@@ -7,7 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentors import services
-from mentors.models import MentorAssignment, MentorProfile, Review, Submission
+from mentors.models import (
+    MentorAssignment,
+    MentorProfile,
+    Review,
+    Rubric,
+    RubricCriterion,
+    RubricLevel,
+    Submission,
+)
 from tests.factories import (
     PASSWORD,
     build_track,
@@ -201,10 +209,12 @@ def test_mentor_page_queries_do_not_grow_with_the_queue(
     # session, user, profile, queue (one query with round counts and assignments), the bell
     with django_assert_max_num_queries(5):
         assert as_mentor.get(reverse("mentors:queue")).status_code == 200
-    # session, user, profile, submission, rubric (3), rounds, files, reviews, scores, approved
-    # count, the AI mentor's draft, the notification bell, the learner's enrollment (gate)
-    with django_assert_max_num_queries(15):
-        assert as_mentor.get(reverse("mentors:review", args=[claimed.pk])).status_code == 200
+    review = reverse("mentors:review", args=[claimed.pk])
+    as_mentor.get(review)  # the first review after a content change reads the track's rubrics
+    # session, user, profile, submission, rounds, files, reviews, scores, approved count, the
+    # AI mentor's draft, the notification bell, the learner's enrollment (gate)
+    with django_assert_max_num_queries(12):
+        assert as_mentor.get(review).status_code == 200
     # session, user, profile, this week's reviews, recent waits, waiting now, the bell
     with django_assert_max_num_queries(7):
         assert as_mentor.get(reverse("mentors:stats")).status_code == 200
@@ -266,3 +276,28 @@ def test_a_review_from_a_mentor_who_lost_the_claim_says_so(
     assert "You no longer hold the claim on this submission: claim it again to review." in page
     assert "Another mentor is reviewing this submission" in page
     assert not Review.objects.exists()
+
+
+def test_a_rubric_edited_in_the_admin_shows_on_the_next_review(
+    as_mentor, claimed, rubric, key_action
+):
+    """The track's rubrics are kept between requests (`rubric_for`): every edit shows."""
+    url = reverse("mentors:review", args=[claimed.pk])
+    assert "Working code" in as_mentor.get(url).text
+    criterion = rubric.criteria.get(title="Working code")
+    criterion.title = "Code that runs"
+    criterion.save()
+    assert "Code that runs" in as_mentor.get(url).text
+    level = criterion.levels.get(score=3)
+    level.label = "Outstanding"
+    level.save()
+    assert "Outstanding" in as_mentor.get(url).text
+    own = Rubric.objects.create(phase=key_action.phase, key_action=key_action, title="Own")
+    own_criterion = RubricCriterion.objects.create(
+        rubric=own, order=1, title="Its own criterion", pass_score=1
+    )
+    RubricLevel.objects.create(criterion=own_criterion, score=1, label="Done")
+    page = as_mentor.get(url).text
+    assert "Its own criterion" in page and "Code that runs" not in page
+    own.delete()
+    assert "Code that runs" in as_mentor.get(url).text

@@ -172,9 +172,9 @@ def test_a_key_action_rubric_wins_over_the_phase_rubric(rubric, key_action):
     from mentors.selectors import rubric_for
 
     own = Rubric.objects.create(phase=key_action.phase, key_action=key_action, title="Own")
-    assert rubric_for(key_action=key_action) == own
+    assert rubric_for(key_action=key_action, track=key_action.phase.track) == own
     other = key_action.phase.key_actions.get(order=2)
-    assert rubric_for(key_action=other) == rubric
+    assert rubric_for(key_action=other, track=other.phase.track) == rubric
 
 
 def test_an_approval_that_completes_the_gate_unlocks_the_next_phase_once(
