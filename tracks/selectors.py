@@ -13,11 +13,12 @@ from django.db.models import (
     StringAgg,
     Subquery,
     Value,
+    prefetch_related_objects,
 )
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from tracks import gates, plans, progression
+from tracks import content_memo, gates, plans, progression
 from tracks.dashboard import (  # noqa: F401 (re-exported: the dashboard's reads)
     ON_SCHEDULE,
     Dashboard,
@@ -73,12 +74,18 @@ def catalog() -> list[Track]:
 
 
 def track_for_page(*, slug: str, viewer: User | None) -> Track:
-    """A track with everything its page shows. Drafts are visible to staff only (404 else)."""
+    """A track with everything its page shows. Drafts are visible to staff only (404 else).
+
+    One query for the track; what its page shows of it is its content, read once per process
+    and change of it (`content_memo`): the returned track is shared, never change it."""
     tracks = (
         Track.objects.all() if viewer is not None and viewer.is_staff else Track.objects.published()
     )
-    return get_object_or_404(
-        tracks.prefetch_related(
+    track = get_object_or_404(tracks, slug=slug)
+
+    def read() -> Track:
+        prefetch_related_objects(
+            [track],
             Prefetch(
                 "phases",
                 queryset=Phase.objects.filter(retired=False)
@@ -100,9 +107,10 @@ def track_for_page(*, slug: str, viewer: User | None) -> Track:
             ),
             Prefetch("backgrounds", queryset=Background.objects.order_by("min_months", "title")),
             "faqs",
-        ),
-        slug=slug,
-    )
+        )
+        return track
+
+    return content_memo.memoized(track, "page", read)
 
 
 # --- Plans, enrollments and the dashboard ----------------------------------------------------
