@@ -26,6 +26,7 @@ from mentors.models import (
 )
 from tracks import content_memo, gates
 from tracks.models import KeyAction, Phase, PhaseProgress, Track
+from tracks.selectors import track_key_actions, track_phases
 
 State = Submission.State
 
@@ -318,12 +319,16 @@ def queue(*, profile: MentorProfile, page: int = 1) -> list[Submission]:
         .order_by("submitted_at", "pk")
         .values("pk")[start : start + QUEUE_PAGE_SIZE + 1]
     )
-    return list(
+    items = list(
         Submission.objects.filter(pk__in=page_ids)
-        .select_related("key_action", "phase", "track", "learner", "claimed_by")
+        .select_related("track", "learner")
         .annotate(round_count=Subquery(rounds), assigned_to_me=Exists(assigned_to_me))
         .order_by("submitted_at", "pk")
     )
+    for item in items:  # the key action and the phase: the track's content, memoized
+        item.key_action = track_key_actions(item.track)[item.key_action_id]
+        item.phase = next(p for p in track_phases(item.track) if p.pk == item.phase_id)
+    return items
 
 
 def queue_has_more(items: list[Submission]) -> bool:

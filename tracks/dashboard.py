@@ -80,11 +80,11 @@ def phases_with_progress(enrollment: Enrollment) -> EnrolledPhases:
         states[phase_id] = state
         if mastered is not None:
             mastered_at[phase_id] = mastered
-    phases = [p for p in _track_phases(enrollment.track) if not p.retired or p.pk in states]
+    phases = [p for p in track_phases(enrollment.track) if not p.retired or p.pk in states]
     return EnrolledPhases(phases=phases, states=states, mastered_at=mastered_at)
 
 
-def _track_phases(track: Track) -> tuple[Phase, ...]:
+def track_phases(track: Track) -> tuple[Phase, ...]:
     """All the track's phases, retired ones included, by order (live first on a tie), each
     with its quiz (`content_memo`: one query per process and change of the content)."""
 
@@ -120,6 +120,17 @@ def track_resources(track: Track) -> dict[int | None, tuple[Resource, ...]]:
         return {phase_id: tuple(rows) for phase_id, rows in found.items()}
 
     return content_memo.memoized(track, "resources", read)
+
+
+def track_key_actions(track: Track) -> dict[int, KeyAction]:
+    """Every key action of the track, retired ones too, by id, each with its phase
+    (`content_memo`: one query per process and change of the track's content)."""
+
+    def read() -> dict[int, KeyAction]:
+        actions = KeyAction.objects.filter(phase__track=track).select_related("phase")
+        return {action.pk: action for action in actions}
+
+    return content_memo.memoized(track, "key-actions", read)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from tracks.dashboard import (  # noqa: F401 (re-exported: the dashboard's reads
     enrollment_phases,
     enrollments_of,
     phases_with_progress,
+    track_key_actions,
+    track_phases,
     track_resources,
 )
 from tracks.models import (

@@ -301,3 +301,17 @@ def test_a_rubric_edited_in_the_admin_shows_on_the_next_review(
     assert "Its own criterion" in page and "Code that runs" not in page
     own.delete()
     assert "Code that runs" in as_mentor.get(url).text
+
+
+def test_the_queue_shows_a_key_action_or_phase_edited_in_the_admin_at_once(
+    as_mentor, submitted, key_action
+):
+    """The queue's key actions and phases are the track's content, memoized."""
+    assert key_action.text in as_mentor.get(reverse("mentors:queue")).text
+    key_action.text = "Ship a container image of the service"
+    key_action.save()
+    phase = key_action.phase
+    phase.order = 7
+    phase.save()
+    html = as_mentor.get(reverse("mentors:queue")).text
+    assert "Ship a container image of the service" in html and "Phase 7" in html
