@@ -14,8 +14,10 @@ import logging
 import threading
 import time
 
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -29,12 +31,29 @@ _down_until: dict[str, float] = {}
 _lock = threading.Lock()
 
 
+class _SharedClientsRedisCacheClient(RedisCacheClient):
+    """Django's client builds a `redis.Redis` (with its table of some 200 reply callbacks) for
+    every cache operation; one per connection pool serves them all, as redis-py means it to
+    (thread-safe: each command borrows a pooled connection)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        if index not in self._clients:
+            self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return self._clients[index]
+
+
 class ResilientRedisCache(RedisCache):
     """Django's RedisCache whose every operation falls back to a local cache on a connection
     error or timeout; see the module docstring for what that means for rate limits."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = _SharedClientsRedisCacheClient
         self._location = str(server)
         self.fallback = LocMemCache(
             f"edirae-fallback:{self._location}",
@@ -96,3 +115,28 @@ for _name in (
     "clear",
 ):
     setattr(ResilientRedisCache, _name, _resilient(_name))
+
+
+_MISSING = object()
+
+
+class KeptFragmentCache(LocMemCache):
+    """The `template_fragments` cache of `{% cache %}`: each process keeps in memory what it
+    rendered or read from the shared cache (`default`), which it also writes.
+
+    Only for fragments whose key names everything they show (a digest of it, or the content
+    stamp it was rendered at, as `Dashboard.overview_key`): a fragment never changes under its
+    key, so a copy kept in a process is never stale, and a read costs no round trip."""
+
+    def get(self, key, default=None, version=None):
+        value = super().get(key, _MISSING, version)
+        if value is _MISSING:
+            value = caches["default"].get(key, _MISSING, version)
+            if value is _MISSING:
+                return default
+            super().set(key, value, version=version)
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        super().set(key, value, timeout, version)
+        caches["default"].set(key, value, timeout, version)

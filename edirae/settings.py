@@ -212,6 +212,14 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# `{% cache %}` fragments, each named by what it shows: kept in each process in front of the
+# shared cache (edirae.cache.KeptFragmentCache).
+FRAGMENT_CACHE = {
+    "BACKEND": "edirae.cache.KeptFragmentCache",
+    "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+CACHES["template_fragments"] = FRAGMENT_CACHE
 
 # --- Accounts (django-allauth) -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
