@@ -60,6 +60,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8150)
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)  # internal: seed this many
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)  # internal
+    parser.add_argument("--reset", action="store_true", help=argparse.SUPPRESS)  # internal
     return parser.parse_args()
 
 
@@ -103,7 +104,8 @@ def prepare(args: argparse.Namespace, learners: int) -> dict[str, str]:
     if args.reuse and database_ready(args, name):
         # New migrations (a column with a default) apply to a reused database in seconds.
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        print(f"reusing {name}")
+        subprocess.run([PYTHON, __file__, "--reset"], cwd=ROOT, env=env, check=True)
+        print(f"reusing {name} (the measured learner reset as seeded)")
         return env
     django_env.recreate_database(args.server, name)
     print(f"seeding {name}: {learners:,} learners")
@@ -254,6 +256,11 @@ def main() -> None:
         from benchmarks.pages_seed import seed
 
         seed(args.seed)
+        return
+    if args.reset:
+        from benchmarks.pages_seed import reset_measured_learner
+
+        reset_measured_learner()
         return
     if args.probe:
         from benchmarks.pages_probe import probe

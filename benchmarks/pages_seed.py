@@ -301,14 +301,43 @@ def seed(learners: int) -> None:
             )
             for n in range(CONVERSATION_MESSAGES)
         )
-    # The measured learner's open attempt, drawn by the service like any other. Their seeded
-    # attempts are moved out of the fresh-items window first (they saw the whole bank).
-    from django.db.models import F
-
-    from quizzes.models import FRESH_WINDOW
-    from quizzes.services import start_attempt
-
-    Attempt.objects.filter(learner=first).update(started_at=F("started_at") - FRESH_WINDOW)
-    start_attempt(learner=first, quiz=quiz, now=now)
+    reset_measured_learner(now=now)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def reset_measured_learner(*, now: datetime | None = None) -> None:
+    """The measured learner as seeded, so a reused database measures what a fresh one does:
+    their conversation holds its seeded messages only (a run's AI asks add theirs), and they
+    have an open attempt (a run's attempt expires; it was graded when viewed)."""
+    import django
+
+    django.setup()
+    from django.db.models import F
+
+    from accounts.models import User
+    from ai_mentor.models import MentorMessage
+    from quizzes.models import FRESH_WINDOW, Attempt
+    from quizzes.services import start_attempt
+    from tracks.models import Track
+
+    now = now or datetime.now(UTC)
+    first = User.objects.get(email="learner0@bench.example")
+    seeded = MentorMessage.objects.filter(conversation__learner=first).order_by("id")
+    kept = list(
+        seeded.values_list("id", flat=True)[CONVERSATION_MESSAGES - 1 : CONVERSATION_MESSAGES]
+    )
+    if kept:
+        seeded.filter(id__gt=kept[0]).delete()
+    # A new open attempt, drawn by the service like any other; the learner's attempts are
+    # closed and moved out of the fresh-items window and the quiz's limits first (they saw
+    # the whole bank).
+    attempts = Attempt.objects.filter(learner=first)
+    attempts.filter(state=Attempt.State.IN_PROGRESS).update(
+        state=Attempt.State.GRADED, score=0, passed=False, graded_at=now
+    )
+    attempts.update(
+        started_at=F("started_at") - FRESH_WINDOW, graded_at=F("graded_at") - FRESH_WINDOW
+    )
+    quiz = Track.objects.get(slug="ai-engineering").phases.order_by("order").first().quiz
+    start_attempt(learner=first, quiz=quiz, now=now)

@@ -1,4 +1,5 @@
-"""The shared cache (Redis), with a local fallback while Redis is unreachable.
+"""The shared cache (Redis), with a local fallback while Redis is unreachable, and the
+template fragments' cache kept in each process in front of it (`KeptFragmentCache`).
 
 Rate limits (allauth's login, signup and password-reset limits, the AI mentor's hourly limit)
 and a few cached AI notes live in the cache. If Redis stops answering, raising would turn
@@ -10,10 +11,14 @@ goes away and when it returns. After a failure, Redis is not asked again for
 `RETRY_AFTER` seconds, so a request pays at most one short connection timeout.
 """
 
+import functools
+import hashlib
 import logging
 import threading
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
@@ -120,18 +125,34 @@ for _name in (
 _MISSING = object()
 
 
+@functools.cache
+def _rendering_digest() -> str:
+    """A digest of what renders fragments: the project's templates and template tags."""
+    root = Path(settings.BASE_DIR)
+    sources = sorted(
+        [*root.glob("templates/**/*.html"), *root.glob("*/templatetags/*.py")],
+        key=lambda path: str(path.relative_to(root)),
+    )
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sources:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 class KeptFragmentCache(LocMemCache):
     """The `template_fragments` cache of `{% cache %}`: each process keeps in memory what it
     rendered or read from the shared cache (`default`), which it also writes.
 
     Only for fragments whose key names everything they show (a digest of it, or the content
     stamp it was rendered at, as `Dashboard.overview_key`): a fragment never changes under its
-    key, so a copy kept in a process is never stale, and a read costs no round trip."""
+    key, so a copy kept in a process is never stale, and a read costs no round trip. In the
+    shared cache the keys also carry a digest of the templates and template tags, so a
+    release never serves what another one rendered."""
 
     def get(self, key, default=None, version=None):
         value = super().get(key, _MISSING, version)
         if value is _MISSING:
-            value = caches["default"].get(key, _MISSING, version)
+            value = caches["default"].get(self._shared(key), _MISSING, version)
             if value is _MISSING:
                 return default
             super().set(key, value, version=version)
@@ -139,4 +160,8 @@ class KeptFragmentCache(LocMemCache):
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         super().set(key, value, timeout, version)
-        caches["default"].set(key, value, timeout, version)
+        caches["default"].set(self._shared(key), value, timeout, version)
+
+    @staticmethod
+    def _shared(key: str) -> str:
+        return f"fragment:{_rendering_digest()}:{key}"

@@ -32,3 +32,15 @@ def test_a_fragment_read_from_the_shared_cache_is_kept_without_a_second_read():
     cache.clear()
     assert fragments.get("fragment") == "<p>kept</p>"  # now from this process's memory
     assert fragments.get("never-rendered") is None
+
+
+def test_a_fragment_another_release_rendered_is_not_served(monkeypatch):
+    from edirae import cache as edirae_cache
+
+    fragments = caches["template_fragments"]
+    fragments.clear()
+    cache.clear()
+    assert render("before the release") == "before the release"
+    fragments.clear()  # a new release starts new processes...
+    monkeypatch.setattr(edirae_cache, "_rendering_digest", lambda: "another-release")
+    assert render("after the release") == "after the release"  # ...and its own renderings
