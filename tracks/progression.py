@@ -27,6 +27,7 @@ serving from its local fallback while Redis is down (edirae/cache.py), never ser
 older than the evidence: a stale entry is simply never looked up again.
 """
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -67,6 +68,21 @@ class GateReport:
     @property
     def met_count(self) -> int:
         return sum(1 for r in self.results if r.met)
+
+    @property
+    def checklist_key(self) -> str:
+        """A digest of everything the gate checklist (`tracks/_gate.html`) shows of this
+        report, so pages keep its rendering (`{% cache %}`) until one of these changes."""
+        shown = (
+            self.phase.pk,
+            self.phase.order,
+            translation.get_language(),
+            tuple(
+                (r.label, r.met, r.current, r.required, r.percent, r.sentence, r.link, r.link_label)
+                for r in self.results
+            ),
+        )
+        return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,29 @@ def test_the_overview_follows_the_gate_and_the_phase_opening(page, client, learn
     assert "Gate: 0 of 2 criteria met" in current  # phase 2's own gate now
 
 
+def checklist(body: str) -> str:
+    start = body.index('<section id="gate"')
+    return body[start : body.index("</section>", start)]
+
+
+def test_the_gate_checklist_follows_the_evidence_and_the_phase_opening(page, client, learner):
+    assert "0 of 2 criteria met. Only evidence opens the next phase." in checklist(page())
+    tick_phase(client, learner, 1)
+    shown = checklist(page())
+    assert "1 of 2 criteria met. Only evidence opens the next phase." in shown
+    assert "What opens Phase 2" in shown
+    enrollment = Enrollment.objects.get(learner=learner)
+    staff = type(learner).objects.create(email="staff@test.example", is_staff=True)
+    progression.grant_exemption(
+        enrollment=enrollment,
+        phase=enrollment.track.phases.get(order=1),
+        staff=staff,
+        reason="Shipped the same project at work",
+    )
+    shown = checklist(page())  # phase 2's own gate, the last phase's
+    assert "What masters Phase 2, the last phase" in shown and "0 of 2 criteria met" in shown
+
+
 def test_the_overview_follows_the_day(page):
     # Twenty minutes apart, across the next midnight in the learner's zone (Paris).
     paris = ZoneInfo("Europe/Paris")
