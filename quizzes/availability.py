@@ -5,11 +5,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
 from quizzes.models import FRESH_WINDOW, Attempt, Quiz, Response
+from tracks.models import Enrollment
 
 DAY = timedelta(hours=24)
 
@@ -31,11 +33,30 @@ class Availability:
     in_progress: Attempt | None = None
 
 
-def latest_attempts(*, learner: User, quiz: Quiz, count: int) -> list[Attempt]:
+def latest_attempts(*, learner: User | int, quiz: Quiz, count: int) -> list[Attempt]:
     """The learner's `count` latest attempts at `quiz`, newest first (one query)."""
     return list(
         Attempt.objects.filter(learner=learner, quiz=quiz).order_by("-started_at", "-id")[:count]
     )
+
+
+# Every attempt started, answered or graded moves the learner's evidence version in its own
+# transaction (`tracks.services.record_study`), so attempts kept under the version read in a
+# request are never older than what it shows. The TTL covers rows deleted behind the
+# services' back (the admin).
+LATEST_TTL_SECONDS = 15 * 60
+
+
+def kept_latest_attempts(*, enrollment: Enrollment, quiz: Quiz, count: int) -> list[Attempt]:
+    """`latest_attempts` of the enrollment's learner, for pages: kept in the cache under the
+    enrollment's evidence version as read in this request (one cache read until the learner's
+    next attempt moves it). Never for a decision: `services.start_attempt` reads afresh."""
+    key = f"latest-attempts:{enrollment.pk}:{enrollment.evidence_version}:{quiz.pk}:{count}"
+    latest = cache.get(key)
+    if latest is None:
+        latest = latest_attempts(learner=enrollment.learner_id, quiz=quiz, count=count)
+        cache.set(key, latest, LATEST_TTL_SECONDS)
+    return latest
 
 
 def attempts_needed(quiz: Quiz) -> int:

@@ -26,7 +26,12 @@ from quizzes.models import (
     ReviewLog,
 )
 from quizzes.rules import bank_problem, question_problems
-from quizzes.selectors import counted_attempts, quiz_availability
+from quizzes.selectors import (
+    attempts_needed,
+    counted_attempts,
+    kept_latest_attempts,
+    quiz_availability,
+)
 from quizzes.services import DEFAULT_BKT, bkt_step
 from tracks import gates, momentum
 from tracks.models import Enrollment, Phase, Skill
@@ -102,11 +107,13 @@ def _quiz_score(
 def _quiz_next_step(
     enrollment: Enrollment, phase: Phase, result: gates.CriterionResult
 ) -> gates.NextStep | None:
-    """The quiz when it can be started (or resumed) now; else when it can (two queries)."""
+    """The quiz when it can be started (or resumed) now; else when it can (the latest
+    attempts: one query, or one cache read while the learner's evidence version stays)."""
     quiz = _active_quiz(phase)
     if result.met or quiz is None:
         return None
-    availability = quiz_availability(learner=enrollment.learner, quiz=quiz)
+    latest = kept_latest_attempts(enrollment=enrollment, quiz=quiz, count=attempts_needed(quiz))
+    availability = quiz_availability(learner=enrollment.learner, quiz=quiz, latest=latest)
     if availability.in_progress is not None:
         return gates.NextStep(
             label="Resume your quiz attempt",

@@ -34,6 +34,7 @@ from accounts.models import User
 from quizzes.availability import (  # noqa: F401 (re-exported: selectors.quiz_availability, ...)
     Availability,
     attempts_needed,
+    kept_latest_attempts,
     latest_attempts,
     quiz_availability,
     recently_shown,
@@ -192,16 +193,18 @@ def quiz_summary(
     """The phase quiz as its Learning Center shows it, or None when it has no active quiz.
 
     `enrollment` is the learner's on the phase's track (None: not enrolled, no gate window).
-    Two queries: the latest attempts (the list and the availability read the same rows) and
-    the best score as the gate counts it.
+    Two queries: the latest attempts (the list and the availability read the same rows; kept
+    under the enrollment's evidence version) and the best score as the gate counts it.
     """
     content = study_content(phase)
     quiz = content.quiz
     if quiz is None:
         return None
-    latest = latest_attempts(
-        learner=learner, quiz=quiz, count=max(ATTEMPTS_SHOWN, attempts_needed(quiz))
-    )
+    count = max(ATTEMPTS_SHOWN, attempts_needed(quiz))
+    if enrollment is not None:
+        latest = kept_latest_attempts(enrollment=enrollment, quiz=quiz, count=count)
+    else:
+        latest = latest_attempts(learner=learner, quiz=quiz, count=count)
     window = gates.evidence_window(enrollment) if enrollment is not None else None
     return QuizSummary(
         quiz=quiz,

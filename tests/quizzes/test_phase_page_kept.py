@@ -78,3 +78,16 @@ def test_a_resource_added_renamed_or_removed_shows_at_once(page, phase):
     assert "A better second book" in page()
     added.delete()
     assert "second book" not in page()
+
+
+def test_the_attempts_listed_follow_each_attempt_at_once(page, phase, learner):
+    """The latest attempts are kept under the learner's evidence version (enrolled)."""
+    from quizzes import services
+    from tests.factories import enroll
+
+    enroll(learner, phase.track)
+    assert "Continue your attempt" not in page()
+    attempt = services.start_attempt(learner=learner, quiz=phase.quiz)
+    assert "Continue your attempt" in page()
+    services.grade_attempt(attempt=attempt)
+    assert "Continue your attempt" not in page()

@@ -117,6 +117,21 @@ def test_with_the_actions_covered_the_quiz_is_the_step(learner, data_scientist):
     assert step.label == "Take the quiz"
 
 
+def test_the_quiz_step_follows_each_attempt_at_once(learner, data_scientist):
+    """The step reads the latest attempts kept under the evidence version: each attempt
+    started or graded moves it, so the step never lags behind."""
+    from quizzes import services as quiz_services
+
+    test_with_the_actions_covered_the_quiz_is_the_step(learner, data_scientist)  # kept now
+    quiz = data_scientist.track.phases.get(order=1).quiz
+    attempt = quiz_services.start_attempt(learner=learner, quiz=quiz)
+    step = step_for(learner)
+    assert step.label == "Resume your quiz attempt"
+    assert step.url == reverse("quizzes:attempt", args=[attempt.pk])
+    quiz_services.grade_attempt(attempt=attempt)
+    assert step_for(learner).label != "Resume your quiz attempt"
+
+
 def test_the_dashboard_shows_continue_as_a_real_link(client, learner, data_scientist):
     client.force_login(learner)
     page = client.get("/").content.decode()
