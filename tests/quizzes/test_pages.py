@@ -98,9 +98,9 @@ def test_the_phase_center_has_a_query_budget(client, learner, phase, django_asse
         ResourceFactory(track=phase.track, phase=phase)
     client.force_login(learner)
     client.get(phase_url(phase))  # the first view after a content change reads the content
-    # session, user, phase, the learner's enrollment (for the gate checklist), the latest
-    # attempts (listed, and what availability reads), best, the learner's deck figures,
-    # their resource completions, the AI mentor's messages, the notification bell
+    # session, user, phase, the learner's enrollment (none here), the latest attempts (listed,
+    # and what availability reads; kept only for an enrollment), best, the learner's deck
+    # figures, their resource completions, the AI mentor's messages, the notification bell
     with django_assert_max_num_queries(10):
         client.get(phase_url(phase))
 
@@ -112,10 +112,11 @@ def test_the_open_phase_page_costs_no_query_to_find_the_open_phase(
     phase1 = small_track.phases.get(order=1)
     client.force_login(learner)
     assert "What opens Phase 2" in client.get(phase_url(phase1)).content.decode()
-    # session, user, phase, the enrollment with this phase's state and the open phase, the
-    # latest attempts, best, the deck with the learner's figures, their resource completions,
-    # the AI mentor's messages, the notification bell (the gate: cached; the content: kept)
-    with django_assert_max_num_queries(10):
+    # session, user, phase, the enrollment with this phase's state and the open phase, best,
+    # the deck with the learner's figures, their resource completions, the AI mentor's
+    # messages, the notification bell (the gate and the latest attempts: cached; the
+    # content: kept)
+    with django_assert_max_num_queries(9):
         response = client.get(phase_url(phase1))
     assert "What opens Phase 2" in response.content.decode()
 
