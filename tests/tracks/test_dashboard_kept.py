@@ -98,11 +98,8 @@ def phase_item(body: str, css: str) -> str:
     return body[start : body.index("</li>", start)]
 
 
-def test_the_overview_follows_the_gate_and_the_phase_opening(page, client, learner):
-    assert "Gate: 0 of 2 criteria met" in page()
-    tick_phase(client, learner, 1)
-    assert "Gate: 1 of 2 criteria met" in page()  # key actions done, no approved work yet
-    # The rest of phase 1's gate waived by staff: progress moves as when a gate is met.
+def waive_the_rest_of_phase_1(learner) -> None:
+    """Staff waive what is left of phase 1's gate: progress moves as when a gate is met."""
     enrollment = Enrollment.objects.get(learner=learner)
     staff = type(learner).objects.create(email="staff@test.example", is_staff=True)
     progression.grant_exemption(
@@ -111,6 +108,13 @@ def test_the_overview_follows_the_gate_and_the_phase_opening(page, client, learn
         staff=staff,
         reason="Shipped the same project at work",
     )
+
+
+def test_the_overview_follows_the_gate_and_the_phase_opening(page, client, learner):
+    assert "Gate: 0 of 2 criteria met" in page()
+    tick_phase(client, learner, 1)
+    assert "Gate: 1 of 2 criteria met" in page()  # key actions done, no approved work yet
+    waive_the_rest_of_phase_1(learner)
     body = page()
     assert "Phase 1 · Phase 1" in phase_item(body, "plan-phase plan-phase-mastered")
     current = phase_item(body, "plan-phase plan-phase-unlocked is-current")
@@ -129,14 +133,7 @@ def test_the_gate_checklist_follows_the_evidence_and_the_phase_opening(page, cli
     shown = checklist(page())
     assert "1 of 2 criteria met. Only evidence opens the next phase." in shown
     assert "What opens Phase 2" in shown
-    enrollment = Enrollment.objects.get(learner=learner)
-    staff = type(learner).objects.create(email="staff@test.example", is_staff=True)
-    progression.grant_exemption(
-        enrollment=enrollment,
-        phase=enrollment.track.phases.get(order=1),
-        staff=staff,
-        reason="Shipped the same project at work",
-    )
+    waive_the_rest_of_phase_1(learner)
     shown = checklist(page())  # phase 2's own gate, the last phase's
     assert "What masters Phase 2, the last phase" in shown and "0 of 2 criteria met" in shown
 
