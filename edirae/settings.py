@@ -217,7 +217,7 @@ else:
 FRAGMENT_CACHE = {
     "BACKEND": "edirae.cache.KeptFragmentCache",
     "LOCATION": "template-fragments",
-    "OPTIONS": {"MAX_ENTRIES": 2000},
+    "OPTIONS": {"MAX_ENTRIES": 500},  # about 20 KB each at most: 10 MB a process
 }
 CACHES["template_fragments"] = FRAGMENT_CACHE
 

@@ -5,12 +5,12 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
 from quizzes.models import FRESH_WINDOW, Attempt, Quiz, Response
+from tracks import progression
 from tracks.models import Enrollment
 
 DAY = timedelta(hours=24)
@@ -40,23 +40,15 @@ def latest_attempts(*, learner: User | int, quiz: Quiz, count: int) -> list[Atte
     )
 
 
-# Every attempt started, answered or graded moves the learner's evidence version in its own
-# transaction (`tracks.services.record_study`), so attempts kept under the version read in a
-# request are never older than what it shows. The TTL covers rows deleted behind the
-# services' back (the admin).
-LATEST_TTL_SECONDS = 15 * 60
-
-
 def kept_latest_attempts(*, enrollment: Enrollment, quiz: Quiz, count: int) -> list[Attempt]:
-    """`latest_attempts` of the enrollment's learner, for pages: kept in the cache under the
-    enrollment's evidence version as read in this request (one cache read until the learner's
-    next attempt moves it). Never for a decision: `services.start_attempt` reads afresh."""
-    key = f"latest-attempts:{enrollment.pk}:{enrollment.evidence_version}:{quiz.pk}:{count}"
-    latest = cache.get(key)
-    if latest is None:
-        latest = latest_attempts(learner=enrollment.learner_id, quiz=quiz, count=count)
-        cache.set(key, latest, LATEST_TTL_SECONDS)
-    return latest
+    """`latest_attempts` of the enrollment's learner, for pages: one cache read until their
+    next attempt, which moves their evidence version (`tracks.services.record_study`: every
+    attempt started, answered or graded). Never for a decision: `start_attempt` reads afresh."""
+    return progression.kept_while_evidence_stays(
+        enrollment,
+        f"latest-attempts:{quiz.pk}:{count}",
+        lambda: latest_attempts(learner=enrollment.learner_id, quiz=quiz, count=count),
+    )
 
 
 def attempts_needed(quiz: Quiz) -> int:

@@ -68,7 +68,7 @@ from quizzes.review_session import (  # noqa: F401 (re-exported: selectors.revie
     review_session,
     session_start,
 )
-from tracks import content_memo, gates
+from tracks import content_memo, gates, progression
 from tracks.models import Enrollment, Phase, Resource, Track
 from tracks.selectors import track_resources
 
@@ -193,8 +193,9 @@ def quiz_summary(
     """The phase quiz as its Learning Center shows it, or None when it has no active quiz.
 
     `enrollment` is the learner's on the phase's track (None: not enrolled, no gate window).
-    Two queries: the latest attempts (the list and the availability read the same rows; kept
-    under the enrollment's evidence version) and the best score as the gate counts it.
+    Two queries: the latest attempts (the list and the availability read the same rows) and
+    the best score as the gate counts it; for an enrollment, both are kept until the
+    learner's next attempt (`tracks.progression.kept_while_evidence_stays`).
     """
     content = study_content(phase)
     quiz = content.quiz
@@ -203,14 +204,15 @@ def quiz_summary(
     count = max(ATTEMPTS_SHOWN, attempts_needed(quiz))
     if enrollment is not None:
         latest = kept_latest_attempts(enrollment=enrollment, quiz=quiz, count=count)
+        best = kept_best_score(enrollment=enrollment, quiz=quiz)
     else:
         latest = latest_attempts(learner=learner, quiz=quiz, count=count)
-    window = gates.evidence_window(enrollment) if enrollment is not None else None
+        best = best_score(learner=learner, quiz=quiz, window=None)
     return QuizSummary(
         quiz=quiz,
         assessment_questions=content.assessment_questions,
         attempts=latest[:ATTEMPTS_SHOWN],
-        best_score=best_score(learner=learner, quiz=quiz, window=window),
+        best_score=best,
         availability=quiz_availability(learner=learner, quiz=quiz, now=now, latest=latest),
     )
 
@@ -398,12 +400,25 @@ def counted_attempts(
     return attempts if window is None else attempts.filter(window.q("started_at"))
 
 
-def best_score(*, learner: User, quiz: Quiz, window: gates.EvidenceWindow | None) -> int | None:
+def best_score(
+    *, learner: User | int, quiz: Quiz, window: gates.EvidenceWindow | None
+) -> int | None:
     """The best score (percent) at a quiz as its gate counts it, or None."""
     return (
         counted_attempts(learner=learner, window=window)
         .filter(quiz=quiz)
         .aggregate(best=Max("score"))["best"]
+    )
+
+
+def kept_best_score(*, enrollment: Enrollment, quiz: Quiz) -> int | None:
+    """`best_score` in the enrollment's window, for pages: one cache read until the learner's
+    next grading moves their evidence version (`tracks.services.record_study`)."""
+    window = gates.evidence_window(enrollment)
+    return progression.kept_while_evidence_stays(
+        enrollment,
+        f"best-score:{quiz.pk}:{window.start.timestamp()}",
+        lambda: best_score(learner=enrollment.learner_id, quiz=quiz, window=window),
     )
 
 

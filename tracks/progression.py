@@ -222,6 +222,21 @@ def evidence_changed(*, learner_id: int) -> None:
     )
 
 
+def kept_while_evidence_stays[T](enrollment: Enrollment, what: str, read: Callable[[], T]) -> T:
+    """`read()` for a page (what a page shows of the learner's own evidence: their latest
+    attempts, their best score), kept in the cache under the enrollment's evidence version as
+    read in this request, before `read`: every service that writes such evidence moves the
+    version in its own transaction, so what is kept is never older than the version. Never
+    for a decision (`advance`, `start_attempt` read afresh). `what` names the read and its
+    arguments; the TTL covers rows deleted behind the services' back (the admin)."""
+    key = f"evidence-kept:{what}:{enrollment.pk}:{enrollment.evidence_version}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = (read(),)  # in a tuple: a None read is kept too
+        cache.set(key, kept, REPORT_TTL_SECONDS)
+    return kept[0]
+
+
 def content_changed(*, track_id: int) -> None:
     """Note that the track's content changed: what its gates read (criteria, quizzes,
     questions, cards, key actions) or what its pages show (resources, backgrounds, FAQs).

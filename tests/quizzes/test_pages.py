@@ -112,11 +112,11 @@ def test_the_open_phase_page_costs_no_query_to_find_the_open_phase(
     phase1 = small_track.phases.get(order=1)
     client.force_login(learner)
     assert "What opens Phase 2" in client.get(phase_url(phase1)).content.decode()
-    # session, user, phase, the enrollment with this phase's state and the open phase, best,
-    # the deck with the learner's figures, their resource completions, the AI mentor's
-    # messages, the notification bell (the gate and the latest attempts: cached; the
+    # session, user, phase, the enrollment with this phase's state and the open phase, the
+    # deck with the learner's figures, their resource completions, the AI mentor's messages,
+    # the notification bell (the gate, the latest attempts and the best score: cached; the
     # content: kept)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = client.get(phase_url(phase1))
     assert "What opens Phase 2" in response.content.decode()
 

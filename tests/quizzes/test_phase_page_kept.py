@@ -81,13 +81,16 @@ def test_a_resource_added_renamed_or_removed_shows_at_once(page, phase):
 
 
 def test_the_attempts_listed_follow_each_attempt_at_once(page, phase, learner):
-    """The latest attempts are kept under the learner's evidence version (enrolled)."""
+    """The latest attempts and the best score are kept under the learner's evidence version
+    (enrolled): each attempt moves it."""
     from quizzes import services
     from tests.factories import enroll
 
     enroll(learner, phase.track)
-    assert "Continue your attempt" not in page()
+    html = page()
+    assert "Continue your attempt" not in html and "<dd>not taken yet</dd>" in html
     attempt = services.start_attempt(learner=learner, quiz=phase.quiz)
     assert "Continue your attempt" in page()
-    services.grade_attempt(attempt=attempt)
-    assert "Continue your attempt" not in page()
+    services.grade_attempt(attempt=attempt)  # nothing answered: 0 %
+    html = page()
+    assert "Continue your attempt" not in html and "<dt>Your best</dt><dd>0 %</dd>" in html
