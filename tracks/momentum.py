@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from tracks import progression
 from tracks.models import Enrollment, KeyActionProgress
 
 SESSION_HOURS = 1.5
@@ -83,25 +83,15 @@ def study_days(*, learner_id: int, zone: str, since: datetime) -> set[date]:
     return {row["day"] for row in first.union(*rest).order_by()}
 
 
-# Every service that records study (`tracks.services.record_study`) or takes it back (an
-# untick: `progression.evidence_changed`) moves the evidence version of all the learner's
-# enrollments in the same transaction, so a key with the version read in this request is never
-# newer than the study it counts. The TTL covers rows deleted behind the services' back.
-STUDY_DAYS_TTL_SECONDS = 15 * 60
-
-
 def _cached_study_days(*, enrollment: Enrollment, zone: str, since: datetime) -> set[date]:
-    """`study_days` for the enrollment's learner, kept in the cache until their evidence
-    version (hence their study) or the window's start moves."""
-    key = (
-        f"study-days:{enrollment.learner_id}:{enrollment.pk}:{enrollment.evidence_version}:"
-        f"{zone}:{since.isoformat()}"
+    """`study_days` for the enrollment's learner, kept until their evidence version moves:
+    every service that records study (`tracks.services.record_study`) or takes it back (an
+    untick: `progression.evidence_changed`) moves it (`progression.kept_while_evidence_stays`)."""
+    return progression.kept_while_evidence_stays(
+        enrollment,
+        f"study-days:{zone}:{since.isoformat()}",
+        lambda: study_days(learner_id=enrollment.learner_id, zone=zone, since=since),
     )
-    days = cache.get(key)
-    if days is None:
-        days = study_days(learner_id=enrollment.learner_id, zone=zone, since=since)
-        cache.set(key, days, STUDY_DAYS_TTL_SECONDS)
-    return days
 
 
 def momentum(*, enrollment: Enrollment, now: datetime | None = None) -> Momentum:

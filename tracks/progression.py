@@ -222,6 +222,9 @@ def evidence_changed(*, learner_id: int) -> None:
     )
 
 
+EVIDENCE_KEPT_SECONDS = 15 * 60
+
+
 def kept_while_evidence_stays[T](enrollment: Enrollment, what: str, read: Callable[[], T]) -> T:
     """`read()` for a page (what a page shows of the learner's own evidence: their latest
     attempts, their best score), kept in the cache under the enrollment's evidence version as
@@ -233,7 +236,7 @@ def kept_while_evidence_stays[T](enrollment: Enrollment, what: str, read: Callab
     kept = cache.get(key)
     if kept is None:
         kept = (read(),)  # in a tuple: a None read is kept too
-        cache.set(key, kept, REPORT_TTL_SECONDS)
+        cache.set(key, kept, EVIDENCE_KEPT_SECONDS)
     return kept[0]
 
 
