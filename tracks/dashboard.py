@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
 from django.utils import timezone, translation
 
 from accounts.models import User
@@ -55,11 +55,13 @@ def enrollment_phases(track: Track, enrollment: Enrollment | None) -> QuerySet[P
 class EnrolledPhases:
     """An enrollment's phases in order (`enrollment_phases`: the live ones and the retired
     ones it has progress on; shared content from `content_memo`, never changed) with its
-    progress on each: `states` and `mastered_at` by phase id (no entry: no progress row)."""
+    progress on each: `states` and `mastered_at` by phase id (no entry: no progress row),
+    and its key action rows, `ticks`, by key action id."""
 
     phases: list[Phase]
     states: dict[int, str]
     mastered_at: dict[int, datetime]
+    ticks: dict[int, KeyActionProgress]
 
     @property
     def open_phase(self) -> Phase | None:
@@ -69,19 +71,36 @@ class EnrolledPhases:
 
 
 def phases_with_progress(enrollment: Enrollment) -> EnrolledPhases:
-    """The enrollment's phases, each with its quiz, and its progress on them: one query for
-    the progress rows (the phases are the track's content, memoized)."""
+    """The enrollment's phases, each with its quiz, and its progress on them and on their key
+    actions: one query, both kinds of progress row in one UNION ALL (as many rows as the
+    track has phases and key actions, whatever the learner's history; the phases themselves
+    are the track's content, memoized)."""
+    text = CharField()
+    phase_rows = PhaseProgress.objects.filter(enrollment=enrollment).values_list(
+        Value("phase", output_field=text), "phase_id", "state", "mastered_at", "pk"
+    )
+    tick_rows = KeyActionProgress.objects.filter(enrollment=enrollment).values_list(
+        Value("key action", output_field=text),
+        "key_action_id",
+        Value("", output_field=text),
+        "ticked_at",
+        "pk",
+    )
     states: dict[int, str] = {}
     mastered_at: dict[int, datetime] = {}
-    rows = PhaseProgress.objects.filter(enrollment=enrollment).values_list(
-        "phase_id", "state", "mastered_at"
-    )
-    for phase_id, state, mastered in rows:
-        states[phase_id] = state
-        if mastered is not None:
-            mastered_at[phase_id] = mastered
+    ticks: dict[int, KeyActionProgress] = {}
+    rows = phase_rows.union(tick_rows, all=True).order_by()  # no Meta ordering: no joins
+    for kind, target_id, state, at, pk in rows:
+        if kind == "phase":
+            states[target_id] = state
+            if at is not None:
+                mastered_at[target_id] = at
+        else:
+            ticks[target_id] = KeyActionProgress(
+                pk=pk, enrollment=enrollment, key_action_id=target_id, ticked_at=at
+            )
     phases = [p for p in track_phases(enrollment.track) if not p.retired or p.pk in states]
-    return EnrolledPhases(phases=phases, states=states, mastered_at=mastered_at)
+    return EnrolledPhases(phases=phases, states=states, mastered_at=mastered_at, ticks=ticks)
 
 
 def track_phases(track: Track) -> tuple[Phase, ...]:
@@ -303,8 +322,8 @@ def dashboard(
     `gate` is the open phase's gate report when the caller has it (the page evaluates it
     first): the schedule and the progress picture read it; `enrollments` the learner's
     (`enrollments_of`) and `enrolled` the active one's `phases_with_progress` when the
-    caller has read them. Five queries (one less for each given, one less once the track's gate
-    labels are memoized) whatever the number of phases, key actions and enrollments.
+    caller has read them. Two queries (one less for each given; the track's content is
+    memoized: `content_memo`) whatever the number of phases, key actions and enrollments.
     """
     if enrollments is None:
         enrollments = enrollments_of(learner)  # 1: the active one and the paused ones
@@ -314,9 +333,9 @@ def dashboard(
     plan = plans.plan_from_json(enrollment.plan)
     today = (now or timezone.now()).astimezone(ZoneInfo(enrollment.time_zone)).date()
     if enrolled is None:
-        enrolled = phases_with_progress(enrollment)  # 2: this enrollment's progress
+        enrolled = phases_with_progress(enrollment)  # 2: this enrollment's progress rows
     phases, states, mastered_at = enrolled.phases, enrolled.states, enrolled.mastered_at
-    gate_labels = _gate_labels(enrollment.track)  # 3, or none: once per track content
+    gate_labels = _gate_labels(enrollment.track)  # none, or once per track content
     geometry = _timeline(plan, phases)
     open_phase = enrolled.open_phase
     current_id = open_phase.pk if open_phase else None
@@ -339,16 +358,15 @@ def dashboard(
     resources: list[Resource] = []
     if current is not None:
         covered = current.entry.covered if current.entry else frozenset()
-        progress = (
-            enrollment.key_action_progress.filter(key_action__phase=current.phase)
-            .select_related("key_action")
-            .order_by("key_action__order")
-        )  # 4
-        key_actions = [
-            KeyActionRow(progress=p, action=p.key_action, covered=p.key_action_id in covered)
-            for p in progress
-        ]
-        resources = list(track_resources(enrollment.track).get(current.phase.pk, ()))  # 5, or none
+        actions = track_key_actions(enrollment.track)  # none: memoized with the content
+        for progress in enrolled.ticks.values():
+            action = actions.get(progress.key_action_id)
+            if action is not None and action.phase_id == current.phase.pk:
+                key_actions.append(
+                    KeyActionRow(progress=progress, action=action, covered=action.pk in covered)
+                )
+        key_actions.sort(key=lambda row: (row.action.order, row.action.pk))
+        resources = list(track_resources(enrollment.track).get(current.phase.pk, ()))  # none
     if gate is not None and current is not None and gate.phase.pk != current.phase.pk:
         gate = None  # a report of another phase (the gate moved on in between)
     results = gate.results if gate is not None else []

@@ -18,12 +18,12 @@ pytestmark = pytest.mark.django_db
 
 # Measured on the seed's phase 1 gate (quiz score, skill mastery, card retention, approved
 # evidence, key actions): session, user (the zone comes from the cache); the page: the
-# enrollments, the active one's phase progress (the phases, their gate labels and resources
-# are the track's content, memoized per process); the gate of the open phase: its criteria,
-# the best score, skills (+ their parameters), mastery events, cards, card states, evidence,
-# key actions; the page: key action rows; the next step: the quiz's recent attempts
+# enrollments, the active one's phase and key action progress rows (the phases, key actions,
+# gate labels and resources are the track's content, memoized per process); the gate of the
+# open phase: its criteria, the best score, skills (+ their parameters), mastery events,
+# cards, card states, evidence, key actions; the next step: the quiz's recent attempts
 # (availability); momentum: study days; the bell.
-SEED_DASHBOARD_QUERIES = 16
+SEED_DASHBOARD_QUERIES = 15
 
 
 def add_history(learner, phase, *, rounds: int) -> None:

@@ -205,10 +205,10 @@ def test_the_dashboard_query_count_does_not_grow_with_the_track(
     enroll(learner, track)
     enroll(learner, build_track(phases=1, actions_per_phase=1))  # a paused enrollment
     services.activate(enrollment=Enrollment.objects.get(learner=learner, track=track))
-    # session, user, time zone, bell; page: enrollments, phase progress, and once per process
-    # and change of the track's content: its phases, gate labels and resources; gate:
-    # criteria, evidence 1, key actions 1; page: key action rows; momentum: study days (cached
-    # until new study)
+    # session, user, time zone, bell; page: enrollments, phase and key action progress rows
+    # (one query), and once per process and change of the track's content: its phases, key
+    # actions, gate labels and resources; gate: criteria, evidence 1, key actions 1; momentum:
+    # study days (cached until new study)
     with django_assert_max_num_queries(13):
         response = owner.get("/")
     assert response.content.decode().count('class="checklist-item') == actions
