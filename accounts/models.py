@@ -29,6 +29,9 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
+    # Moved by `reminders.notifications.notifications_changed` whenever the user's
+    # notifications change (new, read, deleted): the bell's count is kept under it.
+    notifications_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

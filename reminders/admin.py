@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db import transaction
 
 from reminders.models import KindOptOut, Notification, Reminder, ReminderPreference
+from reminders.notifications import notifications_changed
 
 
 @admin.register(ReminderPreference)
@@ -43,3 +45,22 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "title"]
     list_select_related = ["user"]
     raw_id_fields = ["user", "reminder"]
+
+    # The bell's kept count moves with every change made here (`notifications_changed`).
+    def save_model(self, request, obj, form, change) -> None:
+        with transaction.atomic():
+            before = Notification.objects.filter(pk=obj.pk).values_list("user_id", flat=True)
+            user_ids = [*before, obj.user_id]  # moved to another user: both bells change
+            super().save_model(request, obj, form, change)
+            notifications_changed(user_ids=user_ids)
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            notifications_changed(user_ids=[obj.user_id])
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            user_ids = list(queryset.values_list("user_id", flat=True).distinct())
+            super().delete_queryset(request, queryset)
+            notifications_changed(user_ids=user_ids)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from reminders.kinds import DIGEST, Content, Kind, registry
 from reminders.models import KindOptOut, Notification, Reminder
+from reminders.notifications import notifications_changed
 from reminders.preferences import suppress_email, unsubscribe_url
 from reminders.services import NOT_ENQUEUED
 
@@ -269,6 +270,7 @@ def _finish(
             ],
             ignore_conflicts=True,
         )
+        notifications_changed(user_ids=[r.user_id for r in reminders if r.id in notices])
         Reminder.objects.filter(id__in=[r.id for r in reminders]).update(
             state=state,
             emailed=emailed,

@@ -9,6 +9,7 @@ from functools import reduce
 from operator import or_
 
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -119,9 +120,20 @@ def opted_out_kinds(*, user: User) -> set[str]:
     return set(KindOptOut.objects.filter(user=user).values_list("kind", flat=True))
 
 
+# A kept count nobody reads again expires; so does one a write behind the services' back missed.
+UNREAD_KEPT_SECONDS = 15 * 60
+
+
 def unread_count(*, user: User) -> int:
-    """The bell's number: one COUNT over the partial index of unread notifications."""
-    return Notification.objects.filter(user=user, read_at=None).count()
+    """The bell's number: kept in the cache under the user's `notifications_version` as read
+    with the user in this request (`reminders.notifications`), so one cache read; counted
+    (one COUNT over the partial index of unread notifications) when it moved."""
+    key = f"unread-notifications:{user.pk}:{user.notifications_version}"
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(user=user, read_at=None).count()
+        cache.set(key, count, UNREAD_KEPT_SECONDS)
+    return count
 
 
 def notifications_for(*, user: User) -> QuerySet[Notification]:

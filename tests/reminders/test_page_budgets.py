@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from reminders.kinds import registry
 from reminders.models import KindOptOut, Notification
+from reminders.notifications import notifications_changed
 from tests.factories import AttemptFactory, card_reviews, enroll, learning_track
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def test_the_preferences_page_has_a_budget_whatever_the_history(
     client.force_login(learner)
     url = reverse("reminders:preferences")
     count(client, url)  # a first read warms what is cached per process
+    notifications_changed(user_ids=[learner.pk])  # both reads count the bell afresh
     short = count(client, url)
 
     now = timezone.now()
@@ -41,6 +43,7 @@ def test_the_preferences_page_has_a_budget_whatever_the_history(
     Notification.objects.bulk_create(
         Notification(user=learner, kind="x", title=f"Note {n}", created_at=now) for n in range(12)
     )
+    notifications_changed(user_ids=[learner.pk])  # as delivery does
     KindOptOut.objects.bulk_create(KindOptOut(user=learner, kind=k.key) for k in registry.all())
 
     # session, user, bell; the preference, the goals' time zone, the opted-out kinds

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reminders import delivery
 from reminders.models import KindOptOut, Notification, Reminder, ReminderPreference
+from reminders.notifications import notifications_changed
 from tests.factories import verified_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kinds", "eager_tasks")]
@@ -24,6 +25,8 @@ def owner_client(client, learner):
 
 
 def notify(user, title="Cards are due", read=False) -> Notification:
+    """A notification, written as delivery writes them: with the bell's version moved."""
+    notifications_changed(user_ids=[user.pk])
     return Notification.objects.create(
         user=user,
         kind="test_daily",
@@ -264,6 +267,9 @@ def test_marking_all_read_leaves_other_users_alone(owner_client, learner, strang
     for _ in range(3):
         notify(learner)
     theirs = notify(stranger)
+    theirs_client = Client()
+    theirs_client.force_login(stranger)
+    assert "1 unread" in bell(theirs_client)
     response = owner_client.post("/reminders/notifications/read/", **HTMX)
     assert 'id="notification-list"' in response.content.decode()
     assert not Notification.objects.filter(user=learner, read_at=None).exists()
@@ -271,7 +277,7 @@ def test_marking_all_read_leaves_other_users_alone(owner_client, learner, strang
     assert theirs.read_at is None
 
 
-def test_the_bell_counts_unread_notifications_in_one_query(
+def test_the_bell_counts_unread_notifications_once_and_then_reads_the_kept_count(
     owner_client, learner, django_assert_num_queries
 ):
     for _ in range(3):
@@ -285,6 +291,55 @@ def test_the_bell_counts_unread_notifications_in_one_query(
     assert 'hx-trigger="every 60s, notifications-changed from:body"' in html
     assert '<span class="bell-count" aria-hidden="true">3</span>' in html
     assert "3 unread" in html
+    with django_assert_num_queries(2):  # the session and the user: the count is kept
+        again = owner_client.get("/reminders/notifications/bell/", **HTMX)
+    assert "3 unread" in again.content.decode()
+
+
+def bell(client) -> str:
+    return client.get("/reminders/notifications/bell/", **HTMX).content.decode()
+
+
+def test_the_kept_count_follows_every_change_of_the_notifications(
+    owner_client, learner, stranger, admin_client
+):
+    first, second, _ = notify(learner), notify(learner), notify(learner)
+    assert "3 unread" in bell(owner_client)
+    owner_client.post(f"/reminders/notifications/{first.pk}/read/", **HTMX)
+    assert "2 unread" in bell(owner_client)
+    reminder = Reminder.objects.create(
+        user=learner,
+        kind="test_daily",
+        period="2026-11-23",
+        created_at=timezone.now(),
+        claim=uuid.uuid4(),
+    )
+    delivery.deliver(reminder_id=reminder.id)  # the sweep's delivery writes one more
+    assert "3 unread" in bell(owner_client)
+    deleted = admin_client.post(
+        f"/admin/reminders/notification/{second.pk}/delete/", {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert "2 unread" in bell(owner_client)
+    theirs = notify(stranger)
+    theirs_client = Client()
+    theirs_client.force_login(stranger)
+    assert "1 unread" in bell(theirs_client)
+    moved = admin_client.post(
+        f"/admin/reminders/notification/{theirs.pk}/change/",
+        {
+            "user": learner.pk,
+            "kind": "x",
+            "title": "Moved",
+            "created_at_0": "2026-11-23",
+            "created_at_1": "10:00:00",
+        },
+    )
+    assert moved.status_code == 302, moved.content.decode()[:2000]
+    assert "3 unread" in bell(owner_client)
+    assert 'class="bell-count"' not in bell(theirs_client)  # it left the stranger's bell
+    owner_client.post("/reminders/notifications/read/", **HTMX)
+    assert 'class="bell-count"' not in bell(owner_client)
 
 
 def test_the_bell_caps_a_large_count(owner_client, learner):
