@@ -76,20 +76,28 @@ def phases_with_progress(enrollment: Enrollment) -> EnrolledPhases:
     track has phases and key actions, whatever the learner's history; the phases themselves
     are the track's content, memoized)."""
     text = CharField()
-    phase_rows = PhaseProgress.objects.filter(enrollment=enrollment).values_list(
-        Value("phase", output_field=text), "phase_id", "state", "mastered_at", "pk"
+    # Each part with `.order_by()`: the models' Meta ordering would join the enrollment, the
+    # track and the phase or key action to every row.
+    phase_rows = (
+        PhaseProgress.objects.filter(enrollment=enrollment)
+        .values_list(Value("phase", output_field=text), "phase_id", "state", "mastered_at", "pk")
+        .order_by()
     )
-    tick_rows = KeyActionProgress.objects.filter(enrollment=enrollment).values_list(
-        Value("key action", output_field=text),
-        "key_action_id",
-        Value("", output_field=text),
-        "ticked_at",
-        "pk",
+    tick_rows = (
+        KeyActionProgress.objects.filter(enrollment=enrollment)
+        .values_list(
+            Value("key action", output_field=text),
+            "key_action_id",
+            Value("", output_field=text),
+            "ticked_at",
+            "pk",
+        )
+        .order_by()
     )
     states: dict[int, str] = {}
     mastered_at: dict[int, datetime] = {}
     ticks: dict[int, KeyActionProgress] = {}
-    rows = phase_rows.union(tick_rows, all=True).order_by()  # no Meta ordering: no joins
+    rows = phase_rows.union(tick_rows, all=True).order_by()
     for kind, target_id, state, at, pk in rows:
         if kind == "phase":
             states[target_id] = state
