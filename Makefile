@@ -12,6 +12,9 @@ export PORT
 # Tests run against the real services (see README: "Testing").
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/edirae
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# Test processes side by side (pytest-xdist, one per core; each makes its own test database,
+# test_<name>_gw0, _gw1...); 0 runs the suite in this one process.
+TEST_WORKERS ?= auto
 # The deeper fuzz profile (the normal suite tries 120 requests; see tests/security/test_fuzz.py).
 FUZZ_EXAMPLES ?= 10000
 
@@ -43,10 +46,10 @@ test: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) CELERY_RESULT_BACKEND=$(TEST_BROKER_URL) \
 	  SECRET_KEY=test-only-secret-key-for-the-test-suite-0123456789abcdefghijklmnopqrstuvwxyz ALLOWED_HOSTS=testserver,127.0.0.1,localhost \
 	  DEBUG=false SECURE_SSL_REDIRECT=false \
-	  $(PY) -m pytest $(PYTEST_ARGS)
+	  $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 fuzz:
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 FUZZ_REPORT=1 $(MAKE) --no-print-directory test \
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 FUZZ_REPORT=1 $(MAKE) --no-print-directory test TEST_WORKERS=0 \
 	  PYTEST_ARGS="tests/security/test_fuzz.py -q -p no:cacheprovider -s $(PYTEST_ARGS)"
 
 lint: install

@@ -219,7 +219,11 @@ def enrollment_on(*, learner: User, phase: Phase) -> Enrollment | None:
     """The learner's enrollment on the phase's track, any status, with `phase_state`: their
     PhaseProgress state of `phase` (None without a row), and `open_phase_id`: their open
     phase (`progression.unlocked_progress`; None when none is open). One query."""
-    state = PhaseProgress.objects.filter(enrollment=OuterRef("pk"), phase=phase).values("state")
+    state = (
+        PhaseProgress.objects.filter(enrollment=OuterRef("pk"), phase=phase)
+        .order_by()  # one row at most: the Meta ordering would only add joins
+        .values("state")
+    )
     open_phase = progression.unlocked_progress(OuterRef("pk")).values("phase_id")
     return (
         Enrollment.objects.filter(learner=learner, track_id=phase.track_id)
