@@ -103,7 +103,7 @@ def phases_with_progress(enrollment: Enrollment) -> EnrolledPhases:
             states[target_id] = state
             if at is not None:
                 mastered_at[target_id] = at
-        else:
+        else:  # built from the row, to be read (the tick view writes through its service)
             ticks[target_id] = KeyActionProgress(
                 pk=pk, enrollment=enrollment, key_action_id=target_id, ticked_at=at
             )
