@@ -227,8 +227,12 @@ def measure(args: argparse.Namespace, learners: int) -> list[dict]:
                 rows.append({**target, **figures})
                 sys.stderr.write(f"  {target['name']}: {figures['rps']:.1f} rps\n")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.terminate()  # the master stops its workers (a signal to all is logged as errors)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
     baseline = rows[0]["rps"] or 1.0
     for row in rows:
         row["ratio"] = row["rps"] / baseline

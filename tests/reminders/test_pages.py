@@ -38,8 +38,8 @@ def notify(user, title="Cards are due", read=False) -> Notification:
     )
 
 
-def emailed_unsubscribe_link(user) -> str:
-    """Delivers a real reminder and returns the unsubscribe path its email carries."""
+def deliver_a_reminder(user) -> None:
+    """A real reminder, delivered as the sweep's worker does: a mail and a notification."""
     reminder = Reminder.objects.create(
         user=user,
         kind="test_daily",
@@ -48,6 +48,11 @@ def emailed_unsubscribe_link(user) -> str:
         claim=uuid.uuid4(),
     )
     delivery.deliver(reminder_id=reminder.id)
+
+
+def emailed_unsubscribe_link(user) -> str:
+    """Delivers a real reminder and returns the unsubscribe path its email carries."""
+    deliver_a_reminder(user)
     link = mail.outbox[-1].extra_headers["List-Unsubscribe"].strip("<>")
     return link.removeprefix("http://127.0.0.1:8000")
 
@@ -307,14 +312,7 @@ def test_the_kept_count_follows_every_change_of_the_notifications(
     assert "3 unread" in bell(owner_client)
     owner_client.post(f"/reminders/notifications/{first.pk}/read/", **HTMX)
     assert "2 unread" in bell(owner_client)
-    reminder = Reminder.objects.create(
-        user=learner,
-        kind="test_daily",
-        period="2026-11-23",
-        created_at=timezone.now(),
-        claim=uuid.uuid4(),
-    )
-    delivery.deliver(reminder_id=reminder.id)  # the sweep's delivery writes one more
+    deliver_a_reminder(learner)  # the sweep's delivery writes one more
     assert "3 unread" in bell(owner_client)
     deleted = admin_client.post(
         f"/admin/reminders/notification/{second.pk}/delete/", {"post": "yes"}
