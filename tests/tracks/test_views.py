@@ -1,9 +1,10 @@
 """The learner's pages: goal form, dashboard, ticking, settings and the calendar feed."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -156,10 +157,14 @@ def test_the_dashboard_shows_the_current_phase_the_timeline_and_locked_phases(
 
 
 def test_the_dashboard_says_behind_by_n_weeks(owner, learner, small_track):
-    long_ago = timezone.now() - timedelta(weeks=30)
+    # At noon UTC, 30 weeks back is 30 weeks of the learner's own days (Paris): late in the
+    # evening the summer start would fall on the next local day, and the plan be 29 weeks old.
+    today = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    long_ago = today - timedelta(weeks=30)
     enrollment = enroll(learner, small_track, background="data-scientist", at=long_ago)
     planned = Enrollment.objects.get(pk=enrollment.pk).plan["phases"][0]["weeks"]
-    page = owner.get("/").content.decode()
+    with time_machine.travel(today, tick=False):
+        page = owner.get("/").content.decode()
     assert f"Behind by {30 - planned} weeks" in page and "planned to end on" in page
     assert "add hours a week or move your target date" in page
 
