@@ -19,6 +19,7 @@ from quizzes.models import CardState
 from reminders.models import ReminderPreference
 from tests.browser.people import assert_accessible, sign_in
 from tests.factories import criterion, enroll, master_first_phase, verified_user
+from tests.pages import says_utc
 from tracks import gates
 from tracks.models import KeyActionProgress
 
@@ -103,17 +104,17 @@ def test_a_learner_in_paris_and_a_mentor_see_local_times(
     sign_in(page, learner)
 
     page.goto("/")
-    assert "UTC" not in page.content()
+    assert not says_utc(page.content())
     assert page.get_by_text(re.compile(rf"waiting for review since \w+ {local}")).count() >= 1
 
     page.goto(f"/learn/{small_track.slug}/{phase1.slug}/")
     assert page.get_by_text(re.compile(rf"{paris_noon.day} {paris_noon:%b %Y}, {local}")).count()
-    assert "UTC" not in page.content()
+    assert not says_utc(page.content())
     assert_accessible(page)
 
     page.goto(f"/evidence/{submission.pk}/")
     page.get_by_text(f"Sent {paris_noon.day} {paris_noon:%b %Y}, {local}").wait_for()
-    assert "UTC" not in page.content()
+    assert not says_utc(page.content())
 
     mentor = verified_user("mentor@test.example")
     MentorProfile.objects.create(user=mentor).tracks.add(small_track)
@@ -122,7 +123,7 @@ def test_a_learner_in_paris_and_a_mentor_see_local_times(
     sign_in(page, mentor)
     page.goto(f"/mentor/{submission.pk}/")
     assert page.get_by_text(re.compile(rf"{local}")).count() >= 1
-    assert "UTC" not in page.content()
+    assert not says_utc(page.content())
 
 
 # --- 3. Continue ------------------------------------------------------------------------------
