@@ -1,6 +1,8 @@
 """Retrieval over the seed track: a labelled set of questions, each with the passages that
 answer it, measured at 3 (printed with `-s`), and what must never be retrieved."""
 
+import re
+
 import pytest
 
 from ai_mentor import retrieval
@@ -154,7 +156,7 @@ def test_assessment_questions_and_quiz_settings_are_never_passages(phase):
     passages = retrieval.passages_for_track(phase.track)
     text = "\n".join(p.label + p.text for p in passages)
     assert SECRET_PROMPT not in text and SECRET_EXPLANATION not in text
-    assert SECRET_CHOICE not in text and "73" not in text
+    assert SECRET_CHOICE not in text and not re.search(r"\b73\b", text)
     assert {p.kind for p in passages} >= {"phase", "key_action", "resource", "faq", "card"}
     assert "Which file describes how to build a container image?" in text  # practice: yes
     for query in [SECRET_PROMPT, "ZEBRAPORT 8080 port container expose", "pass mark 73"]:
