@@ -5,8 +5,8 @@ from reminders import selectors
 
 
 def notifications(request: HttpRequest) -> dict:
-    """`unread_notifications` for the bell in the header: counted (one query) only when a
-    template uses it, for signed-in users."""
+    """`unread_notifications` for the bell in the header: read (`selectors.unread_count`, a
+    kept count) only when a template uses it, for signed-in users."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -1,7 +1,7 @@
 """Reads for reminders: who may get reminders now, preferences, notifications.
 
-Every function here builds one query (or returns an unevaluated queryset): the sweep's cost
-does not depend on the number of users.
+Every function here builds one query at most (or returns an unevaluated queryset): the
+sweep's cost does not depend on the number of users.
 """
 
 from datetime import datetime

@@ -127,7 +127,7 @@ def mark_all_read(request: AuthedRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def bell(request: HttpRequest) -> HttpResponse:
-    """The bell with the unread count, polled by htmx every minute (one query)."""
+    """The bell with the unread count, polled by htmx every minute (`unread_count`: kept)."""
     if not request.user.is_authenticated:
         # Signed out in another tab: 286 tells htmx to stop polling, and nothing is swapped.
         return HttpResponse(status=286)
