@@ -23,7 +23,7 @@ def notifications_changed(*, user_ids: Iterable[int]) -> None:
     """Note that these users' notifications changed (new ones, read marks, deletes): the
     bell's kept count is then left behind. Call it in the transaction of the change. One
     UPDATE; safe twice."""
-    ids = sorted(set(user_ids))  # in order: two sweeps never lock the same users crosswise
+    ids = set(user_ids)
     if ids:
         User.objects.filter(pk__in=ids).update(notifications_version=F("notifications_version") + 1)
 
