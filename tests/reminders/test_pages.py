@@ -25,9 +25,8 @@ def owner_client(client, learner):
 
 
 def notify(user, title="Cards are due", read=False) -> Notification:
-    """A notification, written as delivery writes them: with the bell's version moved."""
-    notifications_changed(user_ids=[user.pk])
-    return Notification.objects.create(
+    """A notification, written as delivery writes them: the bell's version moved after it."""
+    notification = Notification.objects.create(
         user=user,
         kind="test_daily",
         title=title,
@@ -36,6 +35,8 @@ def notify(user, title="Cards are due", read=False) -> Notification:
         created_at=timezone.now(),
         read_at=timezone.now() if read else None,
     )
+    notifications_changed(user_ids=[user.pk])
+    return notification
 
 
 def deliver_a_reminder(user) -> None:
